@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { httpConfig, loggingConfig } from '@/config/configs';
+import type { LogLevelName } from '@/config/instance-config.schema';
+
+const PINO_LEVELS: Record<LogLevelName, string> = {
+  CRITICAL: 'fatal',
+  FATAL: 'fatal',
+  ERROR: 'error',
+  WARNING: 'warn',
+  WARN: 'warn',
+  INFO: 'info',
+  DEBUG: 'debug',
+  TRACE: 'trace',
+};
+
+/** Paths never logged: credentials, cookies and anything named like a secret, at any depth we produce. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-vault-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.client_secret',
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reads `x-request-id` when it is sane, otherwise creates one, and echoes it in the response. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [loggingConfig.KEY, httpConfig.KEY],
+      useFactory: (log: ConfigType<typeof loggingConfig>, http: ConfigType<typeof httpConfig>) => {
+        const quiet = ['/health', http.metrics.path];
+        const pretty = process.env.CV3_ENV === 'local' && process.stdout.isTTY;
+        return {
+          pinoHttp: {
+            name: log.name,
+            level: process.env.CV3_LOG_LEVEL ?? PINO_LEVELS[log.level],
+            genReqId: requestId,
+            redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+            autoLogging: {
+              ignore: (req: IncomingMessage) => quiet.some((p) => (req.url ?? '').startsWith(p)),
+            },
+            // Log the request line and status only: never bodies, query strings of tokens or patient data.
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url.split('?')[0],
+              }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          },
+        };
+      },
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,26 @@
+import type { DefaultJobOptions, WorkerOptions } from 'bullmq';
+
+type ProcessorOptions = Partial<Omit<WorkerOptions, 'connection' | 'autorun'>>;
+
+/**
+ * Processors run in the API process by default (single-server set-up) and always in `worker.ts`.
+ * `CV3_PROCESSORS=off` makes an API process a pure producer, so workers can be scaled apart.
+ */
+export function processorsEnabled(): boolean {
+  return (process.env.CV3_PROCESSORS ?? 'on').toLowerCase() !== 'off';
+}
+
+export function processorOptions(opts: ProcessorOptions = {}): ProcessorOptions & { autorun: boolean } {
+  return { ...opts, autorun: processorsEnabled() };
+}
+
+/** Job defaults of every queue: bounded retries with backoff; completed jobs go, failed ones stay for inspection. */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Key prefix with a hash tag, so every key of a queue lands in one slot in Redis Cluster mode. */
+export const QUEUE_PREFIX = '{cv3}';

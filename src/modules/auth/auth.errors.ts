@@ -1,0 +1,19 @@
+import { AppError } from '@/common/errors/app-error';
+
+export enum AuthErrorCode {
+  TokenMissing = 'AUTH_TOKEN_MISSING',
+  TokenInvalid = 'AUTH_TOKEN_INVALID',
+  TokenExpired = 'AUTH_TOKEN_EXPIRED',
+  IdentityProviderUnavailable = 'AUTH_IDP_UNAVAILABLE',
+}
+
+export class UnauthorizedError extends AppError {
+  readonly httpStatus = 401;
+}
+
+export class IdentityProviderUnavailableError extends AppError {
+  readonly httpStatus = 503;
+  constructor(message = 'The identity provider (Keycloak) is unavailable', options?: { cause?: unknown }) {
+    super(AuthErrorCode.IdentityProviderUnavailable, message, undefined, options);
+  }
+}

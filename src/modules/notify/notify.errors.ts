@@ -1,0 +1,5 @@
+import { AppError } from '@/common/errors/app-error';
+
+export class MailInvalidError extends AppError {
+  readonly httpStatus = 400;
+}
