@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -81,14 +82,9 @@ export class Neo4jConfig {
 
 export class CorsConfig {
   @IsArray() @IsString({ each: true }) AllowOrigin: string[] = ['*'];
-  @IsArray() @IsIn(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'], { each: true }) AllowMethods: string[] = [
-    'GET',
-    'POST',
-    'PUT',
-    'PATCH',
-    'DELETE',
-    'OPTIONS',
-  ];
+  @IsArray()
+  @IsIn(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'], { each: true })
+  AllowMethods: string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
   @IsArray() @IsString({ each: true }) AllowHeaders: string[] = ['Content-Type', 'Authorization', 'Network-Id'];
 }
 

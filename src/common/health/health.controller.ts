@@ -2,7 +2,12 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { Public } from '@/common/auth/public.decorator';
-import { CHECK_TIMEOUT_MS, KeycloakHealthIndicator, RedisHealthIndicator, VaultHealthIndicator } from './health.indicators';
+import {
+  CHECK_TIMEOUT_MS,
+  KeycloakHealthIndicator,
+  RedisHealthIndicator,
+  VaultHealthIndicator,
+} from './health.indicators';
 
 @ApiTags('health')
 @Public()

@@ -36,7 +36,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     const indicator = this.health.check(key);
     try {
       const pong = await withTimeout(this.client.ping(), CHECK_TIMEOUT_MS, 'redis');
-      return pong === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected reply ${pong}` });
+      return pong === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected reply ${String(pong)}` });
     } catch (err) {
       return indicator.down({ message: reason(err) });
     }

@@ -2,12 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import nodeVault from 'node-vault';
 import { vaultConfig } from '@/config/configs';
-import {
-  VaultErrorCode,
-  VaultRequestError,
-  VaultSecretNotFoundError,
-  VaultUnavailableError,
-} from './vault.errors';
+import { VaultErrorCode, VaultRequestError, VaultSecretNotFoundError, VaultUnavailableError } from './vault.errors';
 
 const REQUEST_TIMEOUT_MS = 5000;
 /** Renew when this fraction of the token's TTL has passed. */
