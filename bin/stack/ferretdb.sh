@@ -32,9 +32,11 @@ ferretdb_install() {
   go="$(ferretdb_go)" || { say "[ferretdb] needs Go (1.24 or newer) to build bin/stack/ferretdb"; return 1; }
   mkdir -p "$CV3_STACK_CACHE/ferretdb"
   tmp="$bin.tmp.$$"
-  say "[ferretdb] building $(basename "$bin") (a few minutes the first time)"
+  local log="$CV3_STACK_CACHE/ferretdb/build.log"
+  say "[ferretdb] building $(basename "$bin"), 2-4 minutes the first time (log: $log)"
   if ! (cd "$FERRETDB_SRC" && GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
-        "$go" build -trimpath -tags "$FERRETDB_TAGS" -ldflags "-s -w" -o "$tmp" . >&2); then
+        "$go" build -trimpath -tags "$FERRETDB_TAGS" -ldflags "-s -w" -o "$tmp" . ) >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
     rm -f "$tmp"
     return 1
   fi

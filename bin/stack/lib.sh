@@ -45,10 +45,19 @@ fail_service() {
 pidfile() { printf '%s/%s.pid' "$CV3_STACK_RUN" "$1"; }
 logfile() { printf '%s/%s.log' "$CV3_STACK_RUN" "$1"; }
 
+# alive <pid>: the process exists and is not a zombie waiting to be reaped.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  # The state follows the command name, which is in parentheses and may itself hold spaces.
+  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [ "$state" != "Z" ]
+}
+
 # is_running <service>: the pid in its pid file is alive.
 is_running() {
   local pf; pf="$(pidfile "$1")"
-  [ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null
+  [ -f "$pf" ] && alive "$(cat "$pf")"
 }
 
 # port_free <port>: nothing listens on 127.0.0.1:<port>.
@@ -76,10 +85,10 @@ stop_pid() {
   pf="$(pidfile "$svc")"
   [ -f "$pf" ] || return 0
   pid="$(cat "$pf")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
     for i in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.2
     done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
