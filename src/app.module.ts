@@ -34,7 +34,11 @@ import { VaultModule } from '@/modules/vault/vault.module';
       inject: [redisConfig.KEY],
       useFactory: (cfg: ConfigType<typeof redisConfig>) => ({
         // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not fail while reconnecting).
-        connection: createRedisConnection(cfg, { maxRetriesPerRequest: null, connectTimeout: 5000 }),
+        // Given options (not a client), BullMQ owns its connections and closes them on shutdown; a cluster
+        // client has to be passed as an instance.
+        connection: cfg.cluster
+          ? createRedisConnection(cfg, { maxRetriesPerRequest: null, connectTimeout: 5000 })
+          : { host: cfg.host, port: cfg.port, maxRetriesPerRequest: null, connectTimeout: 5000 },
         prefix: QUEUE_PREFIX,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),

@@ -21,7 +21,9 @@ keycloak_timeout() { echo 240; }
 keycloak_home() { echo "$CV3_STACK_CACHE/keycloak/keycloak-$KEYCLOAK_VERSION"; }
 
 # The JDK to run on: Temurin 25 when present, else Java 17 (still supported by Keycloak 26, deprecated).
+# CV3_KEYCLOAK_JAVA_HOME picks another JDK (17+).
 keycloak_java_home() {
+  if [ -n "${CV3_KEYCLOAK_JAVA_HOME:-}" ]; then echo "$CV3_KEYCLOAK_JAVA_HOME"; return; fi
   if [ -x "$KEYCLOAK_TEMURIN25/bin/java" ]; then echo "$KEYCLOAK_TEMURIN25"; return; fi
   local d
   for d in /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 /usr/lib/jvm/temurin-17-jdk-amd64; do
@@ -67,18 +69,19 @@ keycloak_install() {
   local zip="$dir/download/keycloak-quarkus-dist-$KEYCLOAK_VERSION.zip"
   if [ ! -s "$zip" ]; then
     say "[keycloak] fetching org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip"
-    JAVA_HOME="$jh" mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
       -Dartifact="org.keycloak:keycloak-quarkus-dist:$KEYCLOAK_VERSION:zip" \
-      -DoutputDirectory="$dir/download" >&2 || return 1
+      -DoutputDirectory="$dir/download" >"$dir/download.log" 2>&1 ||
+      { tail -n 20 "$dir/download.log" >&2; return 1; }
   fi
   say "[keycloak] unpacking"
   local tmp="$dir/.unpack.$$"
   rm -rf "$tmp" "$home"
   mkdir -p "$tmp"
-  unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; return 1; }
+  unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp" "$zip"; return 1; }
   [ -x "$tmp/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" ] || chmod +x "$tmp/keycloak-$KEYCLOAK_VERSION"/bin/*.sh
   mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$home"
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$zip"   # Maven's local repository keeps a copy
 
   # Augment for the dev profile now ("kc.sh build" refuses dev mode; the first start-dev does it and then
   # relaunches the server). Stop as soon as the relaunched server begins, so the result is persisted.

@@ -1,4 +1,4 @@
-# Neo4j (optional; `bin/cv3-stack up --with-neo4j`): embedded Neo4j Community from Maven Central jars,
+# Neo4j (optional; `bin/cv3-stack up --with-neo4j`): embedded Neo4j Community from Maven jars,
 # run by bin/stack/neo4j/Launcher.java with Bolt on 127.0.0.1:$CV3_NEO4J_PORT and auth disabled.
 #
 # Install: `mvn dependency:copy-dependencies` of bin/stack/neo4j/pom.xml into
@@ -50,7 +50,7 @@ neo4j_install() {
     say "[neo4j] installing a JDK 17 and Maven (apt)"
     apt_install openjdk-17-jdk-headless maven || return 1
   fi
-  local jh lib launcher tmp
+  local jh lib launcher tmp out
   jh="$(_neo4j_java_home)" || { say "[neo4j] no JDK found"; return 1; }
   lib="$(_neo4j_lib_dir)"
   launcher="$(_neo4j_launcher_dir)"
@@ -60,9 +60,14 @@ neo4j_install() {
     say "[neo4j] fetching Neo4j $(_neo4j_version) jars (Maven)"
     tmp="$lib.tmp.$$"
     rm -rf "$tmp"
-    JAVA_HOME="$jh" mvn -B -q -Dstyle.color=never -f "$NEO4J_SRC_DIR/pom.xml" \
+    # Maven's output (even with -q it prints colour resets) is shown only when it fails.
+    if ! out="$(JAVA_HOME="$jh" mvn -B -q -Dstyle.color=never -f "$NEO4J_SRC_DIR/pom.xml" \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 || { rm -rf "$tmp"; return 1; }
+      -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1)"; then
+      printf '%s\n' "$out" >&2
+      rm -rf "$tmp"
+      return 1
+    fi
     [ -f "$tmp/neo4j-$(_neo4j_version).jar" ] || { say "[neo4j] the neo4j jar is missing after Maven"; rm -rf "$tmp"; return 1; }
     touch "$tmp/.complete"
     rm -rf "$lib"
@@ -79,6 +84,13 @@ neo4j_install() {
     rm -rf "$launcher"
     mv "$tmp" "$launcher"
   fi
+
+  # Drop what older recipes installed (other versions / hashes, interrupted installs).
+  local d
+  for d in "$CV3_STACK_CACHE"/neo4j/lib-* "$CV3_STACK_CACHE"/neo4j/launcher-*; do
+    [ -e "$d" ] || continue
+    [ "$d" = "$lib" ] || [ "$d" = "$launcher" ] || rm -rf "$d"
+  done
 }
 
 neo4j_start() {

@@ -22,11 +22,21 @@ import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.io.ByteUnit;
 
 public class Launcher {
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     if (args.length != 2) {
       System.err.println("usage: Launcher <dataDir> <boltPort>");
       System.exit(2);
     }
+    try {
+      run(args);
+    } catch (Throwable e) {
+      // Neo4j's own (non-daemon) threads would keep a failed JVM alive: exit; the hook, if set, shuts down.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  static void run(String[] args) throws Exception {
     Path home = Path.of(args[0]).toAbsolutePath();
     int port = Integer.parseInt(args[1]);
     Files.createDirectories(home);

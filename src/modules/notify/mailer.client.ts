@@ -33,6 +33,8 @@ export class MailerClient implements OnModuleDestroy {
       from: { name: this.cfg.from.name, address: this.cfg.from.address },
       sender: this.cfg.sender,
       to: mail.to,
+      // Bounces go to the configured Sender, not to the From address people reply to.
+      envelope: { from: this.cfg.sender, to: mail.to },
       subject: mail.subject,
       text: mail.text,
       html: mail.html,

@@ -7,37 +7,37 @@ export type UserRole = (typeof USER_ROLES)[number];
 @Schema({ collection: 'user.info', timestamps: true, versionKey: false })
 export class User {
   /** Keycloak user ID. Unique: serves lookups by token subject. */
-  @Prop({ required: true, unique: true })
+  @Prop({ type: String, required: true, unique: true })
   userId: string;
 
   /** Unique: serves lookups by e-mail (access requests, invitations). */
-  @Prop({ required: true, unique: true, lowercase: true, trim: true })
+  @Prop({ type: String, required: true, unique: true, lowercase: true, trim: true })
   email: string;
 
-  @Prop({ required: true, trim: true })
+  @Prop({ type: String, required: true, trim: true })
   username: string;
 
-  @Prop({ required: true, trim: true })
+  @Prop({ type: String, required: true, trim: true })
   firstName: string;
 
-  @Prop({ required: true, trim: true })
+  @Prop({ type: String, required: true, trim: true })
   lastName: string;
 
-  @Prop({ default: '', trim: true })
+  @Prop({ type: String, default: '', trim: true })
   affiliation: string;
 
-  @Prop({ required: true, enum: USER_ROLES, default: 'user' })
+  @Prop({ type: String, required: true, enum: USER_ROLES, default: 'user' })
   role: UserRole;
 
   /** DB-level enable: an inactive user may not query. */
-  @Prop({ required: true, default: false })
+  @Prop({ type: Boolean, required: true, default: false })
   active: boolean;
 
   /** Mirrors whether the user's Vault transit key exists. */
-  @Prop({ required: true, default: false })
+  @Prop({ type: Boolean, required: true, default: false })
   allowLogin: boolean;
 
-  @Prop({ required: true, min: 0, max: 100, default: 100 })
+  @Prop({ type: Number, required: true, min: 0, max: 100, default: 100 })
   budget: number;
 }
 
