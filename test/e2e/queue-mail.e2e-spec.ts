@@ -46,7 +46,8 @@ describe('BullMQ on Redis, and mail to the SMTP server', () => {
     expect(mail.envelope.rcpt_tos).toEqual(['researcher@example.org']);
     expect(mail.envelope.mail_from).toBe('noreply@cafevariome.test');
     expect(mail.envelope.headers['message-id']).toBe(result.messageId);
-    expect(mail.raw).toContain('From: "Cafe Variome Admin" <admin@cafevariome.test>');
+    expect(mail.envelope.headers.from).toBe('Cafe Variome Admin <admin@cafevariome.test>');
+    expect(mail.raw).toContain('Sender: noreply@cafevariome.test');
   });
 
   it('should send a mail once when the same notification is queued twice with one key', async () => {
