@@ -10,6 +10,8 @@ import { LoggingModule } from '@/common/logging/logging.module';
 import { DEFAULT_JOB_OPTIONS, QUEUE_PREFIX } from '@/common/queue/queue.options';
 import { createRedisConnection } from '@/common/queue/redis.connection';
 import { AuthModule } from '@/modules/auth/auth.module';
+import { InfoModule } from '@/modules/info/info.module';
+import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { NotifyModule } from '@/modules/notify/notify.module';
 import { VaultModule } from '@/modules/vault/vault.module';
 
@@ -43,7 +45,9 @@ import { VaultModule } from '@/modules/vault/vault.module';
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
+    MetricsModule,
     HealthModule,
+    InfoModule,
     VaultModule,
     AuthModule,
     NotifyModule,

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import { httpConfig } from '@/config/configs';
+import { setupOpenApi } from '@/common/openapi/openapi';
 
 /** Everything main.ts applies to the HTTP app, shared with the e2e tests so they test the same app. */
 export function configureApp(app: INestApplication): INestApplication {
@@ -14,6 +15,8 @@ export function configureApp(app: INestApplication): INestApplication {
     exposedHeaders: ['x-request-id'],
     maxAge: 600,
   });
-  app.enableShutdownHooks();
+  if (http.openApiEnabled) {
+    setupOpenApi(app);
+  }
   return app;
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { stopOnSignals } from './common/shutdown';
 import { InstanceConfigError, loadInstanceConfig } from './config/instance-config.loader';
 
 /** `CV3_BIND` as in CafeVariome3.sh (`host:port`), default 127.0.0.1:5000. */
@@ -31,6 +32,7 @@ async function bootstrap(): Promise<void> {
   app.disable('x-powered-by');
   configureApp(app);
   await app.listen(port, host);
+  stopOnSignals(app, app.getHttpServer());
 }
 
 void bootstrap();

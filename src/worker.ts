@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { stopOnSignals } from './common/shutdown';
 import { InstanceConfigError, loadInstanceConfig } from './config/instance-config.loader';
 
 /** Runs the job processors only (no HTTP), so a cluster can scale workers apart from the API. */
@@ -18,7 +19,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  stopOnSignals(app);
 }
 
 void bootstrap();

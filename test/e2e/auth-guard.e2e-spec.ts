@@ -23,7 +23,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const { access_token } = await passwordGrant('dataadmin');
     const claims = decodeJwtPayload(access_token);
     const res = await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${access_token}`)
       .expect(200);
     expect(res.body).toMatchObject({
@@ -35,7 +35,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
   });
 
   it('should refuse a request without a token with 401 and a WWW-Authenticate challenge', async () => {
-    const res = await request(app.getHttpServer()).get('/auth/user-info').expect(401);
+    const res = await request(app.getHttpServer()).get('/api/auth/user-info').expect(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="Access token required"');
     expect(res.body).toMatchObject({ statusCode: 401, code: 'AUTH_TOKEN_MISSING' });
     expect(typeof res.body.requestId).toBe('string');
@@ -48,7 +48,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const sig = Buffer.from(s, 'base64url');
     sig[sig.length >> 1] ^= 0xff;
     const res = await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${h}.${p}.${sig.toString('base64url')}`)
       .expect(401);
     expect(res.body.code).toBe('AUTH_TOKEN_INVALID');
@@ -61,7 +61,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const claims = { ...decodeJwtPayload(access_token), preferred_username: 'developer' };
     const forged = Buffer.from(JSON.stringify(claims)).toString('base64url');
     await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${h}.${forged}.${s}`)
       .expect(401);
   });
@@ -71,7 +71,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const payload = access_token.split('.')[1];
     await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${header}.${payload}.`)
       .expect(401);
   });
@@ -81,7 +81,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const aud = decodeJwtPayload(access_token).aud;
     expect([aud].flat()).not.toContain(stack.backendClient);
     const res = await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${access_token}`)
       .expect(401);
     expect(res.body.message).toContain('aud');
@@ -92,19 +92,22 @@ describe('AuthGuard (Keycloak JWKS)', () => {
     const { exp } = decodeJwtPayload(access_token) as { exp: number };
     // Accepted while valid, refused once its own exp has passed.
     await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${access_token}`)
       .expect(200);
     await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 1100));
     const res = await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${access_token}`)
       .expect(401);
     expect(res.body.code).toBe('AUTH_TOKEN_EXPIRED');
   });
 
   it('should refuse a malformed Authorization header', async () => {
-    await request(app.getHttpServer()).get('/auth/user-info').set('Authorization', 'Basic dXNlcjpwYXNz').expect(401);
+    await request(app.getHttpServer())
+      .get('/api/auth/user-info')
+      .set('Authorization', 'Basic dXNlcjpwYXNz')
+      .expect(401);
   });
 
   it('should serve public routes without a token', async () => {
@@ -132,7 +135,7 @@ describe('AuthGuard with another issuer configured', () => {
   it('should refuse a correctly signed token from the wrong issuer', async () => {
     const { access_token } = await passwordGrant('user');
     const res = await request(app.getHttpServer())
-      .get('/auth/user-info')
+      .get('/api/auth/user-info')
       .set('Authorization', `Bearer ${access_token}`)
       .expect(401);
     expect(res.body.message).toContain('iss');

@@ -1,6 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
+import { ServiceUnavailableError } from '@/common/errors/app-error';
 import { Public } from '@/common/auth/public.decorator';
 import {
   CHECK_TIMEOUT_MS,
@@ -31,14 +33,29 @@ export class HealthController {
 
   /** Every dependency answers within its timeout; 503 names the ones that do not. */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness' })
-  ready() {
-    return this.health.check([
-      () => this.mongo.pingCheck('mongodb', { timeout: CHECK_TIMEOUT_MS }),
-      () => this.redis.check(),
-      () => this.vault.check(),
-      () => this.keycloak.check(),
-    ]);
+  @ApiOkResponse({ description: 'Every dependency is up: `{status: "ok", info: {mongodb, redis, vault, keycloak}}`' })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready: `details` holds every dependency with its status and, when down, why',
+    type: ErrorResponseDto,
+  })
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.mongo.pingCheck('mongodb', { timeout: CHECK_TIMEOUT_MS }),
+        () => this.redis.check(),
+        () => this.vault.check(),
+        () => this.keycloak.check(),
+      ]);
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) {
+        // Same error shape as every other route; the message names what is down.
+        const result = err.getResponse() as HealthCheckResult;
+        const down = Object.keys(result.error ?? {});
+        throw new ServiceUnavailableError('NOT_READY', `Not ready: ${down.join(', ')} down`, result.details);
+      }
+      throw err;
+    }
   }
 }
