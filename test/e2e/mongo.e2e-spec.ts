@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { UsersService } from '@/modules/auth/users.service';
-import { UserConflictError } from '@/modules/auth/users.errors';
-import type { User } from '@/modules/auth/schemas/user.schema';
+import { UsersService } from '@/modules/users/users.service';
+import { UserConflictError } from '@/modules/users/users.errors';
+import type { User } from '@/modules/users/schemas/user.schema';
 import { createTestApp } from './setup/app';
 
 const DB = 'cv3_e2e_mongo';

@@ -3,28 +3,60 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC_KEY } from '@/common/auth/public.decorator';
 import type { RequestWithUser } from '@/common/auth/current-user.decorator';
-import { AuthErrorCode, UnauthorizedError } from './auth.errors';
+import { Permission, PERMISSION_KEY, PERMISSION_ROLES } from '@/common/auth/permissions';
+import { AuthErrorCode, ForbiddenError, UnauthorizedError } from './auth.errors';
 import { KeycloakTokenVerifier } from './keycloak-token.verifier';
+import { UsersService } from '@/modules/users/users.service';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_.+/=]*)$/;
 
-/** Global guard: every route needs a verified bearer token unless it is marked @Public(). */
+/**
+ * Global guard, deny by default: every route needs a verified bearer token unless it is @Public(); a route with
+ * @RequirePermission also needs an active local user whose role has that permission (CV3's matrix).
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: KeycloakTokenVerifier,
+    private readonly users: UsersService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic || context.getType() !== 'http') {
+    if (context.getType() !== 'http') {
       return true;
     }
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets);
     const req = context.switchToHttp().getRequest<Request & RequestWithUser>();
+    if (isPublic) {
+      // A public route may still use the caller's identity when a valid token is sent.
+      if (req.headers.authorization) {
+        req.user = await this.verifier.verify(this.bearer(req));
+      }
+      return true;
+    }
+    req.user = await this.verifier.verify(this.bearer(req));
+
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
+    if (permission === undefined) {
+      return true;
+    }
+    const local = await this.users.findByUserId(req.user.userId);
+    if (!local) {
+      throw new ForbiddenError(AuthErrorCode.UserNotRegistered, 'User is not registered at this installation');
+    }
+    if (!local.active) {
+      throw new ForbiddenError(AuthErrorCode.UserInactive, 'User is not active at this installation');
+    }
+    if (!PERMISSION_ROLES[permission].includes(local.role)) {
+      throw new ForbiddenError(AuthErrorCode.RoleNotPermitted, `Role ${local.role} may not use this route`);
+    }
+    req.localUser = local;
+    return true;
+  }
+
+  private bearer(req: Request): string {
     const header = req.headers.authorization;
     if (!header) {
       throw new UnauthorizedError(AuthErrorCode.TokenMissing, 'Access token required');
@@ -33,7 +65,6 @@ export class AuthGuard implements CanActivate {
     if (!match) {
       throw new UnauthorizedError(AuthErrorCode.TokenInvalid, 'Authorization header must be "Bearer <access token>"');
     }
-    req.user = await this.verifier.verify(match[1]);
-    return true;
+    return match[1];
   }
 }

@@ -1,7 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { ROLES, type Role } from '@/common/auth/permissions';
 
-export const USER_ROLES = ['developer', 'serverAdmin', 'dataAdmin', 'user'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+export const USER_ROLES = ROLES;
+export type UserRole = Role;
 
 /** A local user (`user.info`): the Keycloak user ID is the primary key. */
 @Schema({ collection: 'user.info', timestamps: true, versionKey: false })
