@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { createTestApp } from './setup/app';
+import { insertLocalUser } from './setup/local-users';
 import { stack } from './setup/stack';
 import { decodeJwtPayload, passwordGrant } from './setup/tokens';
 
@@ -13,13 +16,16 @@ describe('AuthGuard (Keycloak JWKS)', () => {
 
   beforeAll(async () => {
     app = await createTestApp({ database: 'cv3_e2e_auth' });
+    await insertLocalUser(app, 'dataadmin', { role: 'dataAdmin' });
+    await insertLocalUser(app, 'user', { role: 'user' });
   });
 
   afterAll(async () => {
+    await app?.get<Connection>(getConnectionToken()).dropDatabase();
     await app?.close();
   });
 
-  it('should accept a valid access token and expose its subject', async () => {
+  it('should accept a valid access token and answer with the local user of its subject', async () => {
     const { access_token } = await passwordGrant('dataadmin');
     const claims = decodeJwtPayload(access_token);
     const res = await request(app.getHttpServer())
@@ -30,7 +36,7 @@ describe('AuthGuard (Keycloak JWKS)', () => {
       userId: claims.sub,
       username: 'dataadmin',
       email: 'dataadmin@cafevariome.test',
-      clientId: stack.testClient,
+      role: 'dataAdmin',
     });
   });
 

@@ -1,24 +1,78 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 
-export class AuthenticatedUserDto {
-  @ApiProperty({ description: 'Keycloak user ID (token subject), also the local userId', format: 'uuid' })
+export class TokenRequestDto {
+  @ApiProperty({ enum: ['authorization_code', 'refresh_token'] })
+  @IsIn(['authorization_code', 'refresh_token'])
+  grant_type: 'authorization_code' | 'refresh_token';
+
+  @ApiPropertyOptional({ description: 'Authorization code from the Keycloak redirect (authorization_code grant)' })
+  @ValidateIf((o: TokenRequestDto) => o.grant_type === 'authorization_code')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  code?: string;
+
+  @ApiPropertyOptional({ description: 'Refresh token (refresh_token grant)' })
+  @ValidateIf((o: TokenRequestDto) => o.grant_type === 'refresh_token')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(16384)
+  refresh_token?: string;
+
+  @ApiPropertyOptional({
+    description: 'Redirect URI the code was issued for; one of Keycloak.RedirectURLs (default: the first)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  redirect_uri?: string;
+}
+
+export class LogoutRequestDto {
+  @ApiProperty({ description: 'The refresh token of the session to end' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(16384)
+  refresh_token: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty()
+  access_token: string;
+
+  @ApiProperty()
+  refresh_token: string;
+}
+
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid', description: 'Keycloak user ID' })
   userId: string;
 
-  @ApiPropertyOptional({ description: 'Keycloak username' })
-  username?: string;
+  @ApiProperty()
+  email: string;
 
-  @ApiPropertyOptional({ description: 'E-mail address' })
-  email?: string;
+  @ApiProperty()
+  username: string;
 
-  @ApiPropertyOptional({ description: 'Given name' })
-  firstName?: string;
+  @ApiProperty()
+  firstName: string;
 
-  @ApiPropertyOptional({ description: 'Family name' })
-  lastName?: string;
+  @ApiProperty()
+  lastName: string;
 
-  @ApiPropertyOptional({ description: 'Client the token was issued to (azp)' })
-  clientId?: string;
+  @ApiProperty()
+  affiliation: string;
 
-  @ApiProperty({ description: 'Token expiry, seconds since the epoch' })
-  expiresAt: number;
+  @ApiProperty({ enum: ['developer', 'serverAdmin', 'dataAdmin', 'user'] })
+  role: string;
+
+  @ApiProperty({ description: 'May query (DB-level enable)' })
+  active: boolean;
+
+  @ApiProperty({ description: 'Has a Vault transit key, so may log in' })
+  allowLogin: boolean;
+
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  budget: number;
 }
