@@ -33,9 +33,14 @@ export async function authorizationCode(
   const redirectUri = opts.redirectUri ?? 'http://127.0.0.1:5000/callback.html';
   const jar = new CookieJar();
   const state = Math.random().toString(36).slice(2);
-  const authUrl =
-    `${stack.keycloakUrl}/realms/${stack.realm}/protocol/openid-connect/auth?` +
-    new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state });
+  const query = new URLSearchParams({
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state,
+  });
+  const authUrl = `${stack.keycloakUrl}/realms/${stack.realm}/protocol/openid-connect/auth?${query.toString()}`;
   const page = await fetch(authUrl, { redirect: 'manual' });
   jar.store(page);
   const html = await page.text();
