@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import nodeVault from 'node-vault';
+import { Counter } from 'prom-client';
+import { MetricsService } from '@/modules/metrics/metrics.service';
 import { vaultConfig } from '@/config/configs';
 import { VaultErrorCode, VaultRequestError, VaultSecretNotFoundError, VaultUnavailableError } from './vault.errors';
 
@@ -24,8 +26,24 @@ export class VaultClient implements OnModuleDestroy {
   private login?: Promise<void>;
   private renewTimer?: NodeJS.Timeout;
   private tokenExpiresAt = 0;
+  private readonly logins: Counter;
+  private readonly renewals: Counter<'outcome'>;
 
-  constructor(@Inject(vaultConfig.KEY) private readonly cfg: ConfigType<typeof vaultConfig>) {
+  constructor(
+    @Inject(vaultConfig.KEY) private readonly cfg: ConfigType<typeof vaultConfig>,
+    metrics: MetricsService,
+  ) {
+    this.logins = new Counter({
+      name: 'cv3_vault_logins_total',
+      help: 'AppRole logins to Vault',
+      registers: [metrics.registry],
+    });
+    this.renewals = new Counter({
+      name: 'cv3_vault_token_renewals_total',
+      help: 'Vault token renewals by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
     this.vault = nodeVault({
       apiVersion: 'v1',
       endpoint: cfg.host,
@@ -113,6 +131,7 @@ export class VaultClient implements OnModuleDestroy {
       throw this.toError('login', 'auth/approle/login', err);
     }
     this.vault.token = res.auth.client_token;
+    this.logins.inc();
     this.setExpiry(res.auth.lease_duration);
     this.logger.log(`logged in to Vault with AppRole (token ttl ${res.auth.lease_duration}s)`);
     if (res.auth.renewable) {
@@ -143,7 +162,9 @@ export class VaultClient implements OnModuleDestroy {
       }
       this.setExpiry(ttl);
       this.scheduleRenewal(ttl);
+      this.renewals.inc({ outcome: 'renewed' });
     } catch (err) {
+      this.renewals.inc({ outcome: 'failed' });
       this.logger.warn(`Vault token renewal failed (${(err as Error).message}); logging in again`);
       this.tokenExpiresAt = 0;
       try {
