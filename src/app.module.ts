@@ -13,6 +13,7 @@ import { AuthModule } from '@/modules/auth/auth.module';
 import { InfoModule } from '@/modules/info/info.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { NotifyModule } from '@/modules/notify/notify.module';
+import { SettingsModule } from '@/modules/settings/settings.module';
 import { VaultModule } from '@/modules/vault/vault.module';
 
 @Module({
@@ -51,6 +52,7 @@ import { VaultModule } from '@/modules/vault/vault.module';
     VaultModule,
     AuthModule,
     NotifyModule,
+    SettingsModule,
   ],
   providers: [
     {

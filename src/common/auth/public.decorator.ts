@@ -1,6 +1,10 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
 
 export const IS_PUBLIC_KEY = 'cv3:isPublic';
 
-/** Marks a route as reachable without a token. Every other route needs a valid bearer token. */
-export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
+/**
+ * Marks a route (or controller) as reachable without a token; every other route needs a valid bearer token.
+ * In OpenAPI it is `security: [{}]`, i.e. public on purpose.
+ */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiSecurity({}));

@@ -2,6 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { USER_ACCESS_TOKEN } from './openapi.decorators';
 
+/** CV3's scheme for the Cafe Variome Assistant: `Authorization: Bearer <shared secret from Vault>`. */
+export const SHARED_SECRET = 'sharedSecret';
+
 export const OPENAPI_UI_PATH = 'api/docs';
 export const OPENAPI_JSON_PATH = 'api/openapi.json';
 
@@ -14,6 +17,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('3')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, USER_ACCESS_TOKEN)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque',
+        description: 'Shared secret held in Vault KV `shared-secret` (CVA), sent with an X-Timestamp header',
+      },
+      SHARED_SECRET,
+    )
     .build();
   return SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller: string, method: string) => method,

@@ -1,10 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectConnection } from '@nestjs/mongoose';
 import type { Job, Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
 import { createHash } from 'node:crypto';
+import { loggingConfig } from '@/config/configs';
 import { MailerClient } from './mailer.client';
 import { MailInvalidError } from './notify.errors';
 import { NOTIFY_QUEUE, NotifyJob, type SendMailJobData } from './notify.queue';
+
+/** How long the installation name read from the system settings is reused. */
+const NAME_CACHE_MS = 60_000;
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
@@ -12,11 +19,36 @@ const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 @Injectable()
 export class NotifyService {
   private readonly logger = new Logger(NotifyService.name);
+  private name?: { value: string; until: number };
 
   constructor(
     @InjectQueue(NOTIFY_QUEUE) private readonly queue: Queue<SendMailJobData>,
     private readonly mailer: MailerClient,
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(loggingConfig.KEY) private readonly logging: ConfigType<typeof loggingConfig>,
   ) {}
+
+  /**
+   * The name mails sign with: the system settings' `instanceSettings.name`, or `Logging.Name` from the config file
+   * until an administrator has set one (as `GET /api/` does).
+   */
+  async installationName(): Promise<string> {
+    if (this.name && this.name.until > Date.now()) {
+      return this.name.value;
+    }
+    let stored: string | undefined;
+    try {
+      const doc = await this.connection
+        .collection<{ instanceSettings?: { name?: string } }>('instance.config')
+        .findOne({}, { projection: { 'instanceSettings.name': 1 }, maxTimeMS: 3000 });
+      stored = doc?.instanceSettings?.name;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not read the installation name; using Logging.Name');
+    }
+    const value = typeof stored === 'string' && stored.trim() !== '' ? stored.trim() : this.logging.name;
+    this.name = { value, until: Date.now() + NAME_CACHE_MS };
+    return value;
+  }
 
   /**
    * Queues a mail. `dedupKey` makes the job ID deterministic, so the same notification asked twice

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
-import { User } from './schemas/user.schema';
+import { User, type UserRole } from './schemas/user.schema';
 import { UserConflictError } from './users.errors';
 
 export type UserRecord = User;
@@ -35,6 +35,28 @@ export class UsersRepository implements OnModuleInit {
 
   async findByUserId(userId: string): Promise<UserRecord | null> {
     return this.users.findOne({ userId }, { _id: 0 }).lean<UserRecord>().exec();
+  }
+
+  async findAll(): Promise<UserRecord[]> {
+    return this.users.find({}, { _id: 0 }).sort({ username: 1 }).lean<UserRecord[]>().exec();
+  }
+
+  async findByRoles(roles: readonly UserRole[]): Promise<UserRecord[]> {
+    return this.users
+      .find({ role: { $in: roles } }, { _id: 0 })
+      .lean<UserRecord[]>()
+      .exec();
+  }
+
+  /**
+   * Applies the changes and returns the updated row (with its _id: FerretDB has no projection on findAndModify),
+   * or null when there is no such user.
+   */
+  async update(userId: string, changes: Partial<Omit<User, 'userId'>>): Promise<UserRecord | null> {
+    return this.users
+      .findOneAndUpdate({ userId }, { $set: changes }, { new: true, runValidators: true })
+      .lean<UserRecord>()
+      .exec();
   }
 
   async deleteByUserId(userId: string): Promise<boolean> {
