@@ -17,7 +17,11 @@ export async function keycloakId(user: TestUser): Promise<string> {
 }
 
 /** Gives a stack test user a local `user.info` row (as an admin would), straight into the database. */
-export async function insertLocalUser(app: INestApplication, user: TestUser, opts: LocalUserOptions = {}): Promise<string> {
+export async function insertLocalUser(
+  app: INestApplication,
+  user: TestUser,
+  opts: LocalUserOptions = {},
+): Promise<string> {
   const userId = await keycloakId(user);
   const connection = app.get<Connection>(getConnectionToken());
   const now = new Date();
