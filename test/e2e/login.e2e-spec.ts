@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
+import type { SystemConfigDto } from '@/modules/settings/dto/system-config.dto';
+import { SettingsService } from '@/modules/settings/settings.service';
 import { VaultService } from '@/modules/vault/vault.service';
 import { createTestApp } from './setup/app';
 import { authorizationCode, otherRealmToken } from './setup/keycloak-login';
@@ -96,6 +98,25 @@ describe('Login (POST /api/auth/token)', () => {
     const res = await login();
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('AUTH_USER_NOT_REGISTERED');
+  });
+
+  it('should auto-register an unknown user as inactive when the system settings say so', async () => {
+    await connection.collection('user.info').deleteMany({ userId });
+    const settings = app.get(SettingsService);
+    const config = await settings.getSystemConfig();
+    await settings.replaceSystemConfig({
+      ...config,
+      federationSettings: { ...config.federationSettings, autoUserRegistration: true },
+    } as SystemConfigDto);
+    try {
+      const res = await login();
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('AUTH_USER_INACTIVE');
+      const row = await connection.collection('user.info').findOne({ userId });
+      expect(row).toMatchObject({ username: 'user', role: 'user', active: false, allowLogin: false });
+    } finally {
+      await settings.replaceSystemConfig(config as SystemConfigDto);
+    }
   });
 
   it('should refuse an inactive user', async () => {

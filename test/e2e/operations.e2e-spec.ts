@@ -1,5 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
+import type { SystemConfigDto } from '@/modules/settings/dto/system-config.dto';
+import { SettingsService } from '@/modules/settings/settings.service';
 import { createTestApp } from './setup/app';
 
 describe('Metrics, OpenAPI, CORS and instance info (enabled)', () => {
@@ -82,16 +86,22 @@ describe('Metrics, OpenAPI, CORS and instance info (enabled)', () => {
   });
 
   it('should answer instance info publicly, with the stored system settings', async () => {
-    const connection = app.get<import('mongoose').Connection>((await import('@nestjs/mongoose')).getConnectionToken());
-    await connection.collection('instance.config').deleteMany({});
     const before = await request(app.getHttpServer()).get('/api/').expect(200);
     expect(before.body).toMatchObject({ name: 'Cafe Variome V3', status: 'OK' });
     expect(before.body.uptime).toMatch(/^\d{2,}:\d{2}:\d{2}\.\d{2}$/);
 
-    await connection.collection('instance.config').insertOne({
-      instanceSettings: { name: 'Leicester Rare Disease Node' },
-      ownershipSettings: { name: 'University of Leicester', address: 'University Road', email: 'cv3@le.ac.uk' },
-    });
+    const settings = app.get(SettingsService);
+    const config = await settings.getSystemConfig();
+    await settings.replaceSystemConfig({
+      ...config,
+      instanceSettings: { ...config.instanceSettings, name: 'Leicester Rare Disease Node' },
+      ownershipSettings: {
+        ...config.ownershipSettings,
+        name: 'University of Leicester',
+        address: 'University Road',
+        email: 'cv3@le.ac.uk',
+      },
+    } as SystemConfigDto);
     const after = await request(app.getHttpServer()).get('/query/').expect(200);
     expect(after.body).toMatchObject({
       name: 'Leicester Rare Disease Node',
@@ -100,7 +110,12 @@ describe('Metrics, OpenAPI, CORS and instance info (enabled)', () => {
       ownerEmail: 'cv3@le.ac.uk',
       status: 'OK',
     });
-    await connection.dropDatabase();
+    const stored = await app
+      .get<Connection>(getConnectionToken())
+      .collection('instance.config')
+      .findOne({}, { projection: { instanceSettings: 1 } });
+    expect(stored?.instanceSettings.name).toBe('Leicester Rare Disease Node');
+    await app.get<Connection>(getConnectionToken()).dropDatabase();
   });
 });
 

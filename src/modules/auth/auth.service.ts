@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { keycloakConfig } from '@/config/configs';
 import { AppError } from '@/common/errors/app-error';
+import { SettingsService } from '@/modules/settings/settings.service';
+import { UserConflictError } from '@/modules/users/users.errors';
 import { UsersService } from '@/modules/users/users.service';
+import type { AuthenticatedUser } from '@/common/auth/current-user.decorator';
 import { VaultService } from '@/modules/vault/vault.service';
 import type { UserResponseDto } from './auth.dto';
 import { AuthErrorCode, ForbiddenError } from './auth.errors';
@@ -30,6 +33,7 @@ export class AuthService {
     private readonly verifier: KeycloakTokenVerifier,
     private readonly users: UsersService,
     private readonly vault: VaultService,
+    private readonly settings: SettingsService,
     @Inject(keycloakConfig.KEY) private readonly cfg: ConfigType<typeof keycloakConfig>,
   ) {}
 
@@ -43,6 +47,12 @@ export class AuthService {
     const identity = await this.verifier.verify(tokens.access_token);
     const local = await this.users.findByUserId(identity.userId);
     if (!local) {
+      if (await this.autoRegister(identity)) {
+        throw new ForbiddenError(
+          AuthErrorCode.UserInactive,
+          'User registered at this installation and awaiting activation by an administrator',
+        );
+      }
       throw new ForbiddenError(AuthErrorCode.UserNotRegistered, 'User is not registered at this installation');
     }
     if (!local.active) {
@@ -53,6 +63,38 @@ export class AuthService {
     }
     this.logger.log(`login (${grant.grant_type}) for user ${identity.userId}`);
     return { access_token: tokens.access_token, refresh_token: tokens.refresh_token };
+  }
+
+  /**
+   * With `federationSettings.autoUserRegistration` on, a realm user without a local row gets a disabled one
+   * (role user, no transit key), as CV3 does: an administrator then activates and permits them.
+   */
+  private async autoRegister(identity: AuthenticatedUser): Promise<boolean> {
+    const { federationSettings, discoverySettings } = await this.settings.getSystemConfig();
+    if (!federationSettings.autoUserRegistration) {
+      return false;
+    }
+    try {
+      await this.users.create({
+        userId: identity.userId,
+        email: identity.email ?? `${identity.userId}@users.invalid`,
+        username: identity.username ?? identity.userId,
+        firstName: identity.firstName || identity.username || 'Unknown',
+        lastName: identity.lastName || 'Unknown',
+        affiliation: '',
+        role: 'user',
+        active: false,
+        allowLogin: false,
+        budget: discoverySettings.defaultBudget,
+      });
+      this.logger.log(`auto-registered user ${identity.userId} (inactive)`);
+    } catch (err) {
+      // Registered meanwhile by a concurrent login: the outcome is the same.
+      if (!(err instanceof UserConflictError)) {
+        throw err;
+      }
+    }
+    return true;
   }
 
   logout(refreshToken: string): Promise<void> {

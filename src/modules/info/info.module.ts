@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { SettingsModule } from '@/modules/settings/settings.module';
 import { InfoController } from './info.controller';
-import { InfoRepository } from './info.repository';
 import { InfoService } from './info.service';
 
 @Module({
+  imports: [SettingsModule],
   controllers: [InfoController],
-  providers: [InfoRepository, InfoService],
+  providers: [InfoService],
 })
 export class InfoModule {}

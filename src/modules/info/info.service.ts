@@ -1,8 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { emailConfig, loggingConfig } from '@/config/configs';
+import { Injectable } from '@nestjs/common';
+import { SettingsService } from '@/modules/settings/settings.service';
 import type { InstanceInfoResponseDto } from './info.dto';
-import { InfoRepository } from './info.repository';
 
 /** `HH:MM:SS.ss`, as CV3 prints uptime (hours keep counting past 24). */
 export function formatUptime(seconds: number): string {
@@ -15,20 +13,16 @@ export function formatUptime(seconds: number): string {
 
 @Injectable()
 export class InfoService {
-  constructor(
-    private readonly repo: InfoRepository,
-    @Inject(loggingConfig.KEY) private readonly logging: ConfigType<typeof loggingConfig>,
-    @Inject(emailConfig.KEY) private readonly email: ConfigType<typeof emailConfig>,
-  ) {}
+  constructor(private readonly settings: SettingsService) {}
 
-  /** Before an administrator fills in the system settings, the config file's names stand in. */
+  /** Names from the system settings (filled from the config file's names at first start). */
   async instanceInfo(): Promise<InstanceInfoResponseDto> {
-    const stored = await this.repo.findPublicSettings();
+    const { instanceSettings, ownershipSettings } = await this.settings.getSystemConfig();
     return {
-      name: stored.instanceName ?? this.logging.name,
-      owner: stored.ownerName ?? this.email.from.name,
-      ownerAddress: stored.ownerAddress ?? '',
-      ownerEmail: stored.ownerEmail ?? this.email.from.address,
+      name: instanceSettings.name,
+      owner: ownershipSettings.name,
+      ownerAddress: ownershipSettings.address,
+      ownerEmail: ownershipSettings.email,
       status: 'OK',
       uptime: formatUptime(process.uptime()),
     };

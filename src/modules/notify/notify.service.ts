@@ -1,17 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectConnection } from '@nestjs/mongoose';
 import type { Job, Queue } from 'bullmq';
-import type { Connection } from 'mongoose';
 import { createHash } from 'node:crypto';
 import { loggingConfig } from '@/config/configs';
+import { SettingsService } from '@/modules/settings/settings.service';
 import { MailerClient } from './mailer.client';
 import { MailInvalidError } from './notify.errors';
 import { NOTIFY_QUEUE, NotifyJob, type SendMailJobData } from './notify.queue';
-
-/** How long the installation name read from the system settings is reused. */
-const NAME_CACHE_MS = 60_000;
 
 const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
@@ -19,35 +15,25 @@ const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 @Injectable()
 export class NotifyService {
   private readonly logger = new Logger(NotifyService.name);
-  private name?: { value: string; until: number };
 
   constructor(
     @InjectQueue(NOTIFY_QUEUE) private readonly queue: Queue<SendMailJobData>,
     private readonly mailer: MailerClient,
-    @InjectConnection() private readonly connection: Connection,
+    private readonly settings: SettingsService,
     @Inject(loggingConfig.KEY) private readonly logging: ConfigType<typeof loggingConfig>,
   ) {}
 
-  /**
-   * The name mails sign with: the system settings' `instanceSettings.name`, or `Logging.Name` from the config file
-   * until an administrator has set one (as `GET /api/` does).
-   */
+  /** The name mails sign with: the system settings' `instanceSettings.name` (the settings fill it at first start). */
   async installationName(): Promise<string> {
-    if (this.name && this.name.until > Date.now()) {
-      return this.name.value;
-    }
-    let stored: string | undefined;
     try {
-      const doc = await this.connection
-        .collection<{ instanceSettings?: { name?: string } }>('instance.config')
-        .findOne({}, { projection: { 'instanceSettings.name': 1 }, maxTimeMS: 3000 });
-      stored = doc?.instanceSettings?.name;
+      const name = (await this.settings.getSystemConfig()).instanceSettings.name.trim();
+      if (name !== '') {
+        return name;
+      }
     } catch (err) {
       this.logger.warn({ err }, 'could not read the installation name; using Logging.Name');
     }
-    const value = typeof stored === 'string' && stored.trim() !== '' ? stored.trim() : this.logging.name;
-    this.name = { value, until: Date.now() + NAME_CACHE_MS };
-    return value;
+    return this.logging.name;
   }
 
   /**
