@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import type { SystemConfigDto } from '@/modules/settings/dto/system-config.dto';
 import { SettingsService } from '@/modules/settings/settings.service';
 import { VaultService } from '@/modules/vault/vault.service';
 import { createTestApp } from './setup/app';
@@ -107,7 +106,7 @@ describe('Login (POST /api/auth/token)', () => {
     await settings.replaceSystemConfig({
       ...config,
       federationSettings: { ...config.federationSettings, autoUserRegistration: true },
-    } as SystemConfigDto);
+    });
     try {
       const res = await login();
       expect(res.status).toBe(403);
@@ -115,7 +114,7 @@ describe('Login (POST /api/auth/token)', () => {
       const row = await connection.collection('user.info').findOne({ userId });
       expect(row).toMatchObject({ username: 'user', role: 'user', active: false, allowLogin: false });
     } finally {
-      await settings.replaceSystemConfig(config as SystemConfigDto);
+      await settings.replaceSystemConfig(config);
     }
   });
 

@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
-import type { SystemConfigDto } from '@/modules/settings/dto/system-config.dto';
 import { SettingsService } from '@/modules/settings/settings.service';
 import { createTestApp } from './setup/app';
 
@@ -101,7 +100,7 @@ describe('Metrics, OpenAPI, CORS and instance info (enabled)', () => {
         address: 'University Road',
         email: 'cv3@le.ac.uk',
       },
-    } as SystemConfigDto);
+    });
     const after = await request(app.getHttpServer()).get('/query/').expect(200);
     expect(after.body).toMatchObject({
       name: 'Leicester Rare Disease Node',
