@@ -83,6 +83,15 @@ export class KeycloakAdminClient {
     return toUser(await res.json());
   }
 
+  /** The realm user with exactly this e-mail address, if any. */
+  async findByEmail(email: string): Promise<KeycloakUser | null> {
+    const query = new URLSearchParams({ email, exact: 'true', briefRepresentation: 'true' });
+    const res = await this.request('GET', `/users?${query.toString()}`);
+    this.ensure(res, [200], 'find user by email');
+    const users = ((await res.json()) as unknown[]).map(toUser);
+    return users.find((u) => u.email?.toLowerCase() === email.toLowerCase()) ?? null;
+  }
+
   /** One page of realm users (Keycloak's `first`/`max`). */
   async listUsers(first = 0, max = PAGE): Promise<KeycloakUser[]> {
     const query = new URLSearchParams({ first: String(first), max: String(max), briefRepresentation: 'true' });

@@ -161,6 +161,48 @@ export class UsersService {
     }
   }
 
+  /**
+   * First start: makes the realm user with this e-mail (created in Keycloak, with the set-password mail, when
+   * missing) an active developer who may log in. Idempotent: run again, it only repairs what is missing.
+   */
+  async bootstrapDeveloper(email: string, affiliation: string): Promise<{ userId: string; created: string[] }> {
+    const created: string[] = [];
+    let account = await this.keycloak.findByEmail(email);
+    if (!account) {
+      const username = email.split('@')[0];
+      const userId = await this.keycloak.createUser({ username, email, firstName: username, lastName: 'Admin' });
+      await this.keycloak.executeActionsEmail(userId, NEW_USER_ACTIONS);
+      account = { id: userId, username, email, firstName: username, lastName: 'Admin', enabled: true };
+      created.push('keycloak account');
+    }
+    const userId = account.id;
+    const existing = await this.repo.findByUserId(userId);
+    if (!existing) {
+      await this.repo.create({
+        userId,
+        email: account.email ?? email,
+        username: account.username ?? email,
+        firstName: account.firstName || account.username || 'Admin',
+        lastName: account.lastName || 'Admin',
+        affiliation,
+        role: 'developer',
+        active: true,
+        allowLogin: false,
+        budget: DEFAULT_BUDGET,
+      });
+      created.push('local user');
+    } else if (existing.role !== 'developer' || !existing.active) {
+      await this.repo.update(userId, { role: 'developer', active: true });
+      created.push('developer role');
+    }
+    if (!(await this.vault.transitKeyExists(userId))) {
+      await this.vault.createTransitKey(userId, 'rsa-4096', { deletionAllowed: true });
+      created.push('transit key');
+    }
+    await this.repo.update(userId, { allowLogin: true });
+    return { userId, created };
+  }
+
   async update(userId: string, changes: UpdateUserInput, actor: Actor): Promise<LocalUserResponseDto> {
     const target = await this.require(userId);
     this.assertMayManage(actor, target);
