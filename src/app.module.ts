@@ -10,6 +10,7 @@ import { LoggingModule } from '@/common/logging/logging.module';
 import { DEFAULT_JOB_OPTIONS, QUEUE_PREFIX } from '@/common/queue/queue.options';
 import { createRedisConnection } from '@/common/queue/redis.connection';
 import { AuthModule } from '@/modules/auth/auth.module';
+import { DataModule } from '@/modules/data/data.module';
 import { InfoModule } from '@/modules/info/info.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { NotifyModule } from '@/modules/notify/notify.module';
@@ -53,6 +54,7 @@ import { VaultModule } from '@/modules/vault/vault.module';
     AuthModule,
     NotifyModule,
     SettingsModule,
+    DataModule,
   ],
   providers: [
     {

@@ -58,6 +58,38 @@ export const ROUTES: RouteCase[] = [
     { method: 'post', path: `/${base}/access-requests/:id/approve`, access: Permission.UserManagement },
     { method: 'post', path: `/${base}/access-requests/:id/deny`, access: Permission.UserManagement },
   ]),
+  { method: 'get', path: '/query/sources', access: Permission.DataManagement },
+  ...(['sources', 'source'] as const).flatMap((s): RouteCase[] => [
+    { method: 'get', path: `/api/${s}`, access: Permission.DataManagement },
+    { method: 'post', path: `/api/${s}`, access: Permission.DataManagement, body: {} },
+    { method: 'get', path: `/api/${s}/upload-token`, access: Permission.DataManagement },
+    { method: 'get', path: `/api/${s}/:id`, access: Permission.DataManagement },
+    { method: 'patch', path: `/api/${s}/:id`, access: Permission.DataManagement, body: { unknown: 1 } },
+    { method: 'delete', path: `/api/${s}/:id`, access: Permission.DataManagement },
+    { method: 'get', path: `/api/${s}/:id/datafiles`, access: Permission.DataManagement },
+    { method: 'post', path: `/api/${s}/:id/upload`, access: Permission.DataManagement, body: {} },
+    { method: 'get', path: `/api/${s}/:id/upload`, access: Permission.DataManagement },
+  ]),
+  { method: 'delete', path: '/api/datafiles/:id', access: Permission.DataManagement },
+  { method: 'get', path: '/api/datafiles/:id/sample', access: Permission.DataManagement },
+  { method: 'get', path: '/api/pipelines', access: Permission.DataManagement },
+  { method: 'post', path: '/api/pipelines', access: Permission.DataManagement, body: {} },
+  { method: 'get', path: '/api/pipelines/attributes', access: Permission.DataManagement },
+  { method: 'get', path: '/api/pipelines/:id', access: Permission.DataManagement },
+  { method: 'patch', path: '/api/pipelines/:id', access: Permission.DataManagement, body: { unknown: 1 } },
+  { method: 'delete', path: '/api/pipelines/:id', access: Permission.DataManagement },
+  ...(['api', 'query'] as const).flatMap((base): RouteCase[] => [
+    ...(['sources', 'source'] as const).flatMap((s): RouteCase[] => [
+      { method: 'post', path: `/${base}/${s}/:id/ingest`, access: Permission.DataManagement, body: {} },
+      { method: 'post', path: `/${base}/${s}/:id/remap`, access: Permission.DataManagement, body: {} },
+    ]),
+    { method: 'post', path: `/${base}/sources/:id/index`, access: Permission.DataManagement },
+    { method: 'get', path: `/${base}/sources/:id/eav-index`, access: Permission.DataManagement },
+    { method: 'patch', path: `/${base}/sources/:id/eav-index`, access: Permission.DataManagement, body: { x: 1 } },
+    { method: 'get', path: `/${base}/jobs`, access: Permission.DataManagement },
+    { method: 'get', path: `/${base}/jobs/:id`, access: Permission.DataManagement },
+    { method: 'post', path: `/${base}/jobs/:id/cancel`, access: Permission.DataManagement },
+  ]),
 ];
 
 /** Served routes that need no row in the table (their own tests cover them), with why. */

@@ -10,8 +10,18 @@ export function processorsEnabled(): boolean {
   return (process.env.CV3_PROCESSORS ?? 'on').toLowerCase() !== 'off';
 }
 
+/**
+ * How long a worker's lock on a job lasts without renewal (it renews at half that while alive). A worker that
+ * dies mid-job is noticed after about this long and the job is handed to another worker.
+ * `CV3_JOB_LOCK_MS` (default 60 s) shortens it, e.g. for tests.
+ */
+function lockMs(): number {
+  const ms = Number(process.env.CV3_JOB_LOCK_MS ?? 60_000);
+  return Number.isFinite(ms) && ms >= 1000 ? ms : 60_000;
+}
+
 export function processorOptions(opts: ProcessorOptions = {}): ProcessorOptions & { autorun: boolean } {
-  return { ...opts, autorun: processorsEnabled() };
+  return { lockDuration: lockMs(), stalledInterval: lockMs(), ...opts, autorun: processorsEnabled() };
 }
 
 /** Job defaults of every queue: bounded retries with backoff; completed jobs go, failed ones stay for inspection. */

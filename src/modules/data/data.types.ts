@@ -59,6 +59,11 @@ export function subjectCollection(sourceId: string): string {
   return `sources.${sourceId}`;
 }
 
+/** The collection holding one source's staged rows (file pipeline output waiting for remap). */
+export function stagingCollection(sourceId: string): string {
+  return `staging.${sourceId}`;
+}
+
 // ---- pipelines (`pipelines`) ---------------------------------------------------------------------------------
 
 export type SubjectIdLocation = 'attributeInFile' | 'attributeInName' | 'assignPerBatch' | 'assignByExpansion';
