@@ -85,7 +85,12 @@ export class CorsConfig {
   @IsArray()
   @IsIn(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'], { each: true })
   AllowMethods: string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-  @IsArray() @IsString({ each: true }) AllowHeaders: string[] = ['Content-Type', 'Authorization', 'Network-Id'];
+  @IsArray() @IsString({ each: true }) AllowHeaders: string[] = [
+    'Content-Type',
+    'Authorization',
+    'Network-Id',
+    'X-Upload-Token',
+  ];
 }
 
 export class PrometheusConfig {

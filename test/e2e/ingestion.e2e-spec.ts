@@ -128,7 +128,7 @@ describe('Ingestion end to end', () => {
   const subjects = () =>
     connection
       .collection(`sources.${sourceId}`)
-      .find({}, { projection: { _id: 0, _parts: 0, _gen: 0 } })
+      .find({}, { projection: { _id: 0, _parts: 0 } })
       .sort({ subjectId: 1 })
       .toArray();
 
@@ -210,7 +210,7 @@ describe('Ingestion end to end', () => {
     expect(job.progress.rows).toBe(10);
     const s1 = await connection
       .collection(`sources.${sourceId}`)
-      .findOne({ subjectId: 'S1' }, { projection: { _id: 0, _parts: 0, _gen: 0 } });
+      .findOne({ subjectId: 'S1' }, { projection: { _id: 0, _parts: 0 } });
     expect(s1!.dataFiles).toEqual([vcfId]);
     // S1 carries two SCN1A missense sites (AF 0.17 from INFO, and 2/6 alt alleles computed at the multi-allelic
     // site): one entry per (gene, mutation), with the higher frequency. DMD's AF is computed from the genotypes.

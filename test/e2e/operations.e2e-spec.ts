@@ -69,11 +69,11 @@ describe('Metrics, OpenAPI, CORS and instance info (enabled)', () => {
       .options('/api/auth/user-info')
       .set('Origin', 'https://discover.example.org')
       .set('Access-Control-Request-Method', 'POST')
-      .set('Access-Control-Request-Headers', 'Authorization, Network-Id')
+      .set('Access-Control-Request-Headers', 'Authorization, Network-Id, X-Upload-Token')
       .expect(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://discover.example.org');
     expect(res.headers['access-control-allow-methods']).toBe('GET,POST,PUT,PATCH,DELETE,OPTIONS');
-    expect(res.headers['access-control-allow-headers']).toBe('Content-Type,Authorization,Network-Id');
+    expect(res.headers['access-control-allow-headers']).toBe('Content-Type,Authorization,Network-Id,X-Upload-Token');
   });
 
   it('should not grant CORS to another origin', async () => {

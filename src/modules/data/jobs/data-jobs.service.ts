@@ -166,9 +166,9 @@ export class DataJobsService {
         await this.stageCsv(file, pipeline, tracker);
       } else if (file.fileFormat === 'csv') {
         const pipeline = (await this.pipelines.findOrFail(data.pipelineId)) as RemapPipeline;
-        await this.remapCsv(file, pipeline, data.jobId, tracker);
+        await this.remapCsv(file, pipeline, tracker);
       } else {
-        await this.ingestVcf(file, data.jobId, tracker);
+        await this.ingestVcf(file, tracker);
       }
       status.state = 'done';
       status.finishedAt = new Date();
@@ -224,12 +224,7 @@ export class DataJobsService {
     this.rowsTotal.inc({ kind: 'csv' }, batch.length);
   }
 
-  private async remapCsv(
-    file: DataFileRecord,
-    pipeline: RemapPipeline,
-    gen: string,
-    tracker: ProgressTracker,
-  ): Promise<void> {
+  private async remapCsv(file: DataFileRecord, pipeline: RemapPipeline, tracker: ProgressTracker): Promise<void> {
     await tracker.flush(true); // a last chance to be cancelled before subjects change
     const staged = this.subjects.streamStaged(file.sourceId, file.dataFileId);
     // Values a directive cannot turn into a valid term are left out and reported (the first few) on the job.
@@ -244,7 +239,7 @@ export class DataJobsService {
       },
     });
     const parts = groupBySubject(staged, (_subjectId, rows) => remapSubject(rows, remapper), tracker);
-    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, gen, parts, async (p) => {
+    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, async (p) => {
       tracker.status.progress.subjects = p.subjects;
       await tracker.flush(false, false);
     });
@@ -253,7 +248,7 @@ export class DataJobsService {
     await this.index.rebuild(file.sourceId);
   }
 
-  private async ingestVcf(file: DataFileRecord, gen: string, tracker: ProgressTracker): Promise<void> {
+  private async ingestVcf(file: DataFileRecord, tracker: ProgressTracker): Promise<void> {
     // The whole file is read (and checked) before any subject changes, so a bad file leaves the source as it was.
     const records = countRecords(
       readVcf(file.path, { onProgress: (b) => (tracker.status.progress.bytes = b) }),
@@ -263,7 +258,7 @@ export class DataJobsService {
     const subjects = await vcfSubjects(records);
     await tracker.flush(true);
     const parts = [...subjects].map(([subjectId, part]) => ({ subjectId, part }));
-    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, gen, parts, async (p) => {
+    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, async (p) => {
       tracker.status.progress.subjects = p.subjects;
       await tracker.flush(false, false);
     });

@@ -4,32 +4,47 @@ import { mergeSubject } from '../ingestion/subject-builder';
 import { type StoredSubject, SubjectsRepository } from './subjects.repository';
 
 const BATCH = 1000;
-/** A generation no job ever has: selects every subject a file contributed to. */
-const NO_GENERATION = '\u0000';
 
 /** MongoDB (and FerretDB) keys may not contain `.` or start with `$`. */
 export function safeKey(key: string): string {
   return key.replace(/\./g, '_').replace(/^\$/, '_');
 }
 
-function safePart(part: Partial<SubjectDocument>): Partial<SubjectDocument> {
-  if (!part.EAV) {
-    return part;
+type Part = Partial<SubjectDocument>;
+
+function safePart(part: Part): Part {
+  const { subjectId: _s, dataFiles: _f, ...rest } = part;
+  if (!rest.EAV) {
+    return rest;
   }
   const EAV: Record<string, EavValue> = {};
-  for (const [k, v] of Object.entries(part.EAV)) {
+  for (const [k, v] of Object.entries(rest.EAV)) {
     EAV[safeKey(k)] = v;
   }
-  return { ...part, EAV };
+  return { ...rest, EAV };
 }
 
-function build(subjectId: string, parts: StoredSubject['_parts'], gens: StoredSubject['_gen']): StoredSubject | null {
+/** A stored subject's parts: its `_parts`, or (one contributing file) the document itself. */
+function partsOf(doc: StoredSubject): Record<string, Part> {
+  if (doc._parts) {
+    return { ...doc._parts };
+  }
+  const { _id, _parts, subjectId: _s, dataFiles, ...fields } = doc;
+  return dataFiles.length === 1 ? { [dataFiles[0]]: fields } : {};
+}
+
+/** The document for these parts, or null when none is left. */
+export function buildSubject(subjectId: string, parts: Record<string, Part>): StoredSubject | null {
   const files = Object.keys(parts);
   if (files.length === 0) {
     return null;
   }
   const merged = mergeSubject(files.map((f) => parts[f]));
-  return { ...merged, subjectId, dataFiles: files, _parts: parts, _gen: gens };
+  const doc: StoredSubject = { _id: subjectId, ...merged, subjectId, dataFiles: files };
+  if (files.length > 1) {
+    doc._parts = parts;
+  }
+  return doc;
 }
 
 export interface WriteProgress {
@@ -37,9 +52,10 @@ export interface WriteProgress {
 }
 
 /**
- * Writes one data file's contribution to a source's subjects so that re-running it (after a crash, or a re-upload)
- * gives exactly the subjects of one clean run: each subject keeps every file's part, the merged fields are rebuilt
- * from the parts, and parts a re-run did not produce again (tagged with an older generation) are removed at the end.
+ * Writes one data file's contribution to a source's subjects so that re-running it (after a crash or a re-upload)
+ * gives exactly the subjects of one clean run. The subjects only this file made are deleted and inserted afresh in
+ * batches (the fast path: bulk inserts, on MongoDB and FerretDB alike); subjects shared with other files keep every
+ * file's part and are rebuilt from the parts.
  */
 @Injectable()
 export class SubjectWriter {
@@ -49,33 +65,31 @@ export class SubjectWriter {
   async writeFile(
     sourceId: string,
     dataFileId: string,
-    gen: string,
-    parts:
-      | AsyncIterable<{ subjectId: string; part: Partial<SubjectDocument> }>
-      | Iterable<{ subjectId: string; part: Partial<SubjectDocument> }>,
+    parts: AsyncIterable<{ subjectId: string; part: Part }> | Iterable<{ subjectId: string; part: Part }>,
     onBatch?: (p: WriteProgress) => Promise<void> | void,
   ): Promise<WriteProgress> {
+    const shared = new Set(await this.repo.findSharedIds(sourceId, dataFileId));
+    await this.repo.deleteSolo(sourceId, dataFileId);
     const progress: WriteProgress = { subjects: 0 };
-    let batch: Array<{ subjectId: string; part: Partial<SubjectDocument> }> = [];
+    let batch: Array<{ subjectId: string; part: Part }> = [];
     const flush = async () => {
-      const existing = new Map(
-        (
-          await this.repo.findBySubjectIds(
-            sourceId,
-            batch.map((b) => b.subjectId),
-          )
-        ).map((s) => [s.subjectId, s]),
-      );
-      const writes = batch.map(({ subjectId, part }) => {
-        const stored = existing.get(subjectId);
-        const doc = build(
-          subjectId,
-          { ...stored?._parts, [dataFileId]: safePart(part) },
-          { ...stored?._gen, [dataFileId]: gen },
-        );
-        return { subjectId, doc };
-      });
-      await this.repo.writeSubjects(sourceId, writes);
+      const fresh: StoredSubject[] = [];
+      const merge = new Map<string, Part>();
+      for (const { subjectId, part } of batch) {
+        const safe = safePart(part);
+        if (shared.has(subjectId)) {
+          merge.set(subjectId, safe);
+          shared.delete(subjectId);
+        } else {
+          fresh.push(buildSubject(subjectId, { [dataFileId]: safe })!);
+        }
+      }
+      // A subject that exists already belongs to other files: it is merged instead.
+      const byId = new Map(fresh.map((d) => [d._id, d]));
+      for (const id of await this.repo.insertNew(sourceId, fresh)) {
+        merge.set(id, partsOf(byId.get(id)!)[dataFileId]);
+      }
+      await this.mergeInto(sourceId, dataFileId, merge);
       progress.subjects += batch.length;
       batch = [];
       await onBatch?.(progress);
@@ -89,30 +103,41 @@ export class SubjectWriter {
     if (batch.length > 0) {
       await flush();
     }
-    await this.removeParts(sourceId, dataFileId, gen);
+    // Shared subjects this run did not produce again lose this file's part.
+    await this.mergeInto(sourceId, dataFileId, new Map([...shared].map((id) => [id, null])));
     return progress;
   }
 
   /** Removes everything a data file contributed (its subjects lose its part; subjects left empty go). */
-  removeFile(sourceId: string, dataFileId: string): Promise<void> {
-    return this.removeParts(sourceId, dataFileId, NO_GENERATION);
+  async removeFile(sourceId: string, dataFileId: string): Promise<void> {
+    const shared = await this.repo.findSharedIds(sourceId, dataFileId);
+    await this.repo.deleteSolo(sourceId, dataFileId);
+    for (let i = 0; i < shared.length; i += BATCH) {
+      await this.mergeInto(sourceId, dataFileId, new Map(shared.slice(i, i + BATCH).map((id) => [id, null])));
+    }
   }
 
-  /** Removes this file's parts not written by generation `keep`. */
-  private async removeParts(sourceId: string, dataFileId: string, keep: string): Promise<void> {
-    for (;;) {
-      const stale = await this.repo.findStale(sourceId, dataFileId, keep, BATCH);
-      if (stale.length === 0) {
-        return;
-      }
-      const writes = stale.map((s) => {
-        const parts = { ...s._parts };
-        const gens = { ...s._gen };
-        delete parts[dataFileId];
-        delete gens[dataFileId];
-        return { subjectId: s.subjectId, doc: build(s.subjectId, parts, gens) };
-      });
-      await this.repo.writeSubjects(sourceId, writes);
+  /** Sets (or, with null, removes) this file's part in existing subjects and rebuilds them. */
+  private async mergeInto(sourceId: string, dataFileId: string, changes: Map<string, Part | null>): Promise<void> {
+    if (changes.size === 0) {
+      return;
     }
+    const ids = [...changes.keys()];
+    const stored = new Map((await this.repo.findByIds(sourceId, ids)).map((d) => [d._id, d]));
+    const docs: StoredSubject[] = [];
+    for (const id of ids) {
+      const parts = stored.has(id) ? partsOf(stored.get(id)!) : {};
+      const part = changes.get(id);
+      if (part) {
+        parts[dataFileId] = part;
+      } else {
+        delete parts[dataFileId];
+      }
+      const doc = buildSubject(id, parts);
+      if (doc) {
+        docs.push(doc);
+      }
+    }
+    await this.repo.replaceMany(sourceId, ids, docs);
   }
 }

@@ -7,12 +7,13 @@ type Document = mongo.Document;
 import { stagingCollection, subjectCollection, type SubjectDocument } from '../data.types';
 import { MongoLimiter } from '../jobs/mongo-limiter';
 
-/** A stored subject: the merged document plus each contributing file's part, for exact replacement. */
+/**
+ * A stored subject: `_id` is the subjectId. A subject with several contributing files also keeps each file's part
+ * (`_parts`), so one file's contribution can be replaced exactly; with one file, the document is that part.
+ */
 export interface StoredSubject extends SubjectDocument {
-  /** dataFileId → what that file contributed. */
-  _parts: Record<string, Partial<SubjectDocument>>;
-  /** dataFileId → the job generation that last wrote its part (stale parts are removed after a re-run). */
-  _gen: Record<string, string>;
+  _id: string;
+  _parts?: Record<string, Partial<SubjectDocument>>;
 }
 
 /** A staged row (file pipeline output) waiting for remap. */
@@ -47,8 +48,8 @@ export class SubjectsRepository {
   /** Idempotent; FerretDB lacks some index kinds, so a failure is logged, not fatal. */
   async ensureIndexes(sourceId: string): Promise<void> {
     const specs: Array<[Collection<Document>, Record<string, 1>, { unique?: boolean; name: string }]> = [
-      // Upserts and lookups by subject.
-      [this.subjects(sourceId) as never, { subjectId: 1 }, { unique: true, name: 'subjectId' }],
+      // Queries that name subjects by their ID field (the key itself is `_id`).
+      [this.subjects(sourceId) as never, { subjectId: 1 }, { name: 'subjectId' }],
       // Re-ingest and deletion of a data file: the subjects it contributed to.
       [this.subjects(sourceId) as never, { dataFiles: 1 }, { name: 'dataFiles' }],
       // Record queries: phenotype, disease, SNOMED and gene/variant filters.
@@ -96,46 +97,78 @@ export class SubjectsRepository {
       .toArray();
   }
 
-  // ---- subjects -----------------------------------------------------------------------------------------------
+  // ---- subjects (keyed by `_id` = subjectId: the only key FerretDB looks up without a scan) ----------------------
 
-  async findBySubjectIds(sourceId: string, subjectIds: string[]): Promise<StoredSubject[]> {
+  /** The subjects this file shares with other files (their `_parts` must be merged, not overwritten). */
+  async findSharedIds(sourceId: string, dataFileId: string): Promise<string[]> {
+    const docs = await this.limiter.run(() =>
+      this.subjects(sourceId)
+        .find({ dataFiles: dataFileId, 'dataFiles.1': { $exists: true } }, { projection: { _id: 1 } })
+        .toArray(),
+    );
+    return docs.map((d) => String(d._id));
+  }
+
+  /** Deletes the subjects only this file contributed to. */
+  async deleteSolo(sourceId: string, dataFileId: string): Promise<number> {
+    const res = await this.limiter.run(() =>
+      this.subjects(sourceId).deleteMany({ dataFiles: { $size: 1, $all: [dataFileId] } }),
+    );
+    return res.deletedCount;
+  }
+
+  async findByIds(sourceId: string, subjectIds: string[]): Promise<StoredSubject[]> {
+    if (subjectIds.length === 0) {
+      return [];
+    }
     return this.limiter.run(() =>
       this.subjects(sourceId)
-        .find({ subjectId: { $in: subjectIds } }, { projection: { _id: 0 } })
+        .find({ _id: { $in: subjectIds } })
         .toArray(),
     );
   }
 
-  /** Subjects that still hold a part of this file from an older generation. */
-  async findStale(sourceId: string, dataFileId: string, gen: string, limit: number): Promise<StoredSubject[]> {
-    return this.limiter.run(() =>
-      this.subjects(sourceId)
-        .find({ dataFiles: dataFileId, [`_gen.${dataFileId}`]: { $ne: gen } }, { projection: { _id: 0 } })
-        .limit(limit)
-        .toArray(),
-    );
+  /**
+   * Inserts new subjects in one unordered batch; returns the ids that already existed (duplicate key), which the
+   * caller merges instead.
+   */
+  async insertNew(sourceId: string, docs: StoredSubject[]): Promise<string[]> {
+    if (docs.length === 0) {
+      return [];
+    }
+    try {
+      await this.limiter.run(() => this.subjects(sourceId).insertMany(docs, { ordered: false }));
+      return [];
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ code: number; index: number }> }).writeErrors;
+      if (!(err instanceof mongo.MongoBulkWriteError) || !writeErrors?.length) {
+        throw err;
+      }
+      const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+      if (list.some((e) => e.code !== 11000)) {
+        throw err;
+      }
+      return list.map((e) => String(docs[e.index]._id));
+    }
   }
 
-  /** Replaces (or deletes, when `doc` is null) each subject, unordered, in one round trip. */
-  async writeSubjects(
-    sourceId: string,
-    writes: Array<{ subjectId: string; doc: StoredSubject | null }>,
-  ): Promise<void> {
-    if (writes.length === 0) {
+  /** Replaces these subjects (delete, then insert: one scan and one batch, also on FerretDB). */
+  async replaceMany(sourceId: string, subjectIds: string[], docs: StoredSubject[]): Promise<void> {
+    if (subjectIds.length === 0) {
       return;
     }
-    const ops: mongo.AnyBulkWriteOperation<StoredSubject>[] = writes.map(({ subjectId, doc }) =>
-      doc
-        ? { replaceOne: { filter: { subjectId }, replacement: doc, upsert: true } }
-        : { deleteOne: { filter: { subjectId } } },
-    );
-    await this.limiter.run(() => this.subjects(sourceId).bulkWrite(ops, { ordered: false }));
+    await this.limiter.run(async () => {
+      await this.subjects(sourceId).deleteMany({ _id: { $in: subjectIds } as never });
+      if (docs.length > 0) {
+        await this.subjects(sourceId).insertMany(docs, { ordered: false });
+      }
+    });
   }
 
   /** Every subject of a source, merged fields only (for indexing). */
   streamSubjects(sourceId: string): AsyncIterable<SubjectDocument> {
     return this.subjects(sourceId)
-      .find({}, { projection: { _id: 0, _parts: 0, _gen: 0 } })
+      .find({}, { projection: { _id: 0, _parts: 0 } })
       .batchSize(1000);
   }
 
