@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
 import { stopOnSignals } from './common/shutdown';
 import { InstanceConfigError, loadInstanceConfig } from './config/instance-config.loader';
 
 /** Runs the job processors only (no HTTP), so a cluster can scale workers apart from the API. */
 async function bootstrap(): Promise<void> {
+  // Set before the modules load: processors read it when their decorators run.
   process.env.CV3_PROCESSORS = 'on';
   try {
     loadInstanceConfig();
@@ -17,6 +17,7 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  const { AppModule } = await import('./app.module');
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   stopOnSignals(app);

@@ -31,7 +31,13 @@ describe('Ingestion survives a worker killed mid-file', () => {
   function startWorker(): ChildProcess {
     const child = spawn(process.execPath, [join(ROOT, 'dist/worker.js')], {
       cwd: ROOT,
-      env: { ...process.env, INSTANCE_CONFIG_PATH: configPath, CV3_JOB_LOCK_MS: '3000', CV3_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        INSTANCE_CONFIG_PATH: configPath,
+        CV3_PROCESSORS: 'on',
+        CV3_JOB_LOCK_MS: '3000',
+        CV3_LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
     workers.push(child);
@@ -147,7 +153,16 @@ describe('Ingestion survives a worker killed mid-file', () => {
       await http()
         .post('/api/pipelines')
         .set(as())
-        .send({ pipelineName: 'crash-remap', pipelineType: 'remapPipeline', directives: [] })
+        .send({
+          pipelineName: 'crash-remap',
+          pipelineType: 'remapPipeline',
+          directives: ['hpo', 'ordo', 'age', 'sex', 'affected', 'measure_7', 'category_8'].map((origin) => ({
+            directiveType: 'termSet',
+            origin,
+            destination: ['hpo', 'ordo'].includes(origin) ? origin : 'eav',
+            patternSets: [],
+          })),
+        })
         .expect(200)
     ).body.pipelineId;
 
