@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
+import { DATA_QUEUE } from '@/modules/data/jobs/data.queue';
 import { createTestApp } from './setup/app';
 import { ensureBuilt, ROOT } from './setup/build';
 import { insertLocalUser } from './setup/local-users';
@@ -132,6 +135,37 @@ describe('Ingestion survives a worker killed mid-file', () => {
       .find({}, { projection: { _id: 0, _parts: 0, dataFiles: 0 } })
       .sort({ subjectId: 1 })
       .toArray();
+
+  it('should cancel a queued job so that no worker runs it', async () => {
+    // No worker is running yet: the job stays queued.
+    const source = await createSource('cancelled');
+    const fileId = await uploadBig(source);
+    const pipeline = (
+      await http()
+        .post('/api/pipelines')
+        .set(as())
+        .send({
+          pipelineName: 'cancel-file',
+          pipelineType: 'filePipeline',
+          subjectIdLocation: 'attributeInFile',
+          attribute: 'subject_id',
+          grouping: 'individual',
+          internalDelimiter: ';',
+        })
+        .expect(200)
+    ).body.pipelineId;
+    const jobId = await start('ingest', source, pipeline, fileId);
+    const res = await http().post(`/api/jobs/${jobId}/cancel`).set(as()).expect(200);
+    expect(res.body).toMatchObject({ jobId, state: 'cancelled' });
+    const queue = app.get<Queue>(getQueueToken(DATA_QUEUE));
+    expect(await queue.getJob(jobId)).toBeUndefined();
+    const again = await http().post(`/api/jobs/${jobId}/cancel`).set(as()).expect(409);
+    expect(again.body.code).toBe('DATA_JOB_FINISHED');
+    await http().get('/api/jobs/ingest-00000000-0000-4000-8000-000000000000-00000000').set(as()).expect(404);
+    const listed = (await http().get('/api/jobs').query({ state: 'cancelled' }).set(as()).expect(200)).body;
+    expect(listed.map((j: { jobId: string }) => j.jobId)).toContain(jobId);
+    expect(await connection.collection(`staging.${source}`).countDocuments({})).toBe(0);
+  }, 120_000);
 
   it('should end with exactly the subjects of a clean run', async () => {
     const worker = startWorker();

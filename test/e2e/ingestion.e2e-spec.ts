@@ -168,6 +168,13 @@ describe('Ingestion end to end', () => {
     expect(file).toMatchObject({ dataFileId: csvId, isProcessed: true });
   });
 
+  it('should count rows, subjects and jobs in the metrics', async () => {
+    const text = (await http().get('/metrics').expect(200)).text;
+    expect(text).toMatch(/cv3_ingest_rows_total\{[^}]*kind="csv"[^}]*\} ([1-9]\d*)/);
+    expect(text).toMatch(/cv3_ingest_subjects_total\{[^}]*\} ([1-9]\d*)/);
+    expect(text).toMatch(/cv3_data_jobs_total\{[^}]*kind="remap"[^}]*state="done"[^}]*\} ([1-9]\d*)/);
+  });
+
   it('should build the record index after the remap', async () => {
     const source = await connection.collection('sources').findOne({ sourceId });
     expect(source!.recordIndex.recordCount).toBe(10);
