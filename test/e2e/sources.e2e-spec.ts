@@ -436,27 +436,42 @@ describe('Sources, pipelines and data files', () => {
     });
 
     it('should show the first 20 staged rows of a file without internal fields', async () => {
-      const rows = Array.from({ length: 25 }, (_, i) => ({ dataFileId: F1, _row: i + 2, subject_id: `P${i}`, age: i }));
+      // Staged rows as the file pipeline writes them.
+      const rows = Array.from({ length: 25 }, (_, i) => ({
+        dataFileId: F1,
+        subjectId: `P${i}`,
+        line: i + 2,
+        values: { age: String(i) },
+      }));
       await connection.collection(`staging.${sourceId}`).insertMany(rows);
-      await connection.collection(`staging.${sourceId}`).insertOne({ dataFileId: F2, subject_id: 'other' });
+      await connection
+        .collection(`staging.${sourceId}`)
+        .insertOne({ dataFileId: F2, subjectId: 'other', line: 2, values: {} });
       const res = await http().get(`/api/datafiles/${F1}/sample`).set(as(admin)).expect(200);
       expect(res.body).toHaveLength(20);
-      expect(res.body[0]).toEqual({ subject_id: 'P0', age: 0 });
+      expect(res.body[0]).toEqual({ subjectId: 'P0', line: 2, age: '0' });
       const empty = await http().get(`/api/datafiles/${F2}/sample`).set(as(developer)).expect(200);
-      expect(empty.body).toEqual([{ subject_id: 'other' }]);
+      expect(empty.body).toEqual([{ subjectId: 'other', line: 2 }]);
       await http().get('/api/datafiles/00000000-0000-4000-8000-000000000000/sample').set(as(admin)).expect(404);
     });
 
     it('should delete a file, its staged rows and its part of the subjects', async () => {
       await connection.collection(`staging.${sourceId}`).insertMany([
-        { dataFileId: F1, a: '1' },
-        { dataFileId: F1, a: '2' },
-        { dataFileId: F2, a: '3' },
+        { dataFileId: F1, subjectId: 'x', line: 2, values: { a: '1' } },
+        { dataFileId: F1, subjectId: 'y', line: 3, values: { a: '2' } },
+        { dataFileId: F2, subjectId: 'z', line: 2, values: { a: '3' } },
       ]);
-      await connection.collection(`sources.${sourceId}`).insertMany([
-        { subjectId: 'only-f1', dataFiles: [F1] },
-        { subjectId: 'both', dataFiles: [F1, F2] },
-        { subjectId: 'only-f2', dataFiles: [F2] },
+      // Subjects as the writer stores them: keyed by subjectId, with each file's part when shared.
+      await connection.collection<{ _id: string; [k: string]: unknown }>(`sources.${sourceId}`).insertMany([
+        { _id: 'only-f1', subjectId: 'only-f1', HPO: ['0000001'], dataFiles: [F1] },
+        {
+          _id: 'both',
+          subjectId: 'both',
+          HPO: ['0000001', '0000002'],
+          dataFiles: [F1, F2],
+          _parts: { [F1]: { HPO: ['0000001'] }, [F2]: { HPO: ['0000002'] } },
+        },
+        { _id: 'only-f2', subjectId: 'only-f2', HPO: ['0000002'], dataFiles: [F2] },
       ]);
       await http().delete(`/api/datafiles/${F1}`).set(as(admin)).expect(200, { status: 'Success' });
 
@@ -470,17 +485,18 @@ describe('Sources, pipelines and data files', () => {
       expect(
         await connection
           .collection(`staging.${sourceId}`)
-          .find({}, { projection: { _id: 0, a: 1 } })
+          .find({}, { projection: { _id: 0, values: 1 } })
           .toArray(),
-      ).toEqual([{ a: '3' }]);
+      ).toEqual([{ values: { a: '3' } }]);
       const subjects = await connection
         .collection(`sources.${sourceId}`)
-        .find({}, { projection: { _id: 0 } })
+        .find({}, { projection: { _id: 0, subjectId: 1, HPO: 1, dataFiles: 1, _parts: 1 } })
         .sort({ subjectId: 1 })
         .toArray();
+      // `both` is rebuilt from the part that remains (and, with one file left, needs no parts).
       expect(subjects).toEqual([
-        { subjectId: 'both', dataFiles: [F2] },
-        { subjectId: 'only-f2', dataFiles: [F2] },
+        { subjectId: 'both', HPO: ['0000002'], dataFiles: [F2] },
+        { subjectId: 'only-f2', HPO: ['0000002'], dataFiles: [F2] },
       ]);
       await http().delete(`/api/datafiles/${F1}`).set(as(admin)).expect(404);
       await http().delete(`/api/datafiles/${F2}`).set(as(user)).expect(403);

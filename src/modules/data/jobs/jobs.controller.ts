@@ -10,7 +10,7 @@ import { IndexService } from '../subjects/index.service';
 import { DataJob } from './data.queue';
 import { DataJobsService } from './data-jobs.service';
 import {
-  EavIndexDto,
+  EavIndexResponseDto,
   JobIdParamDto,
   JobStatusDto,
   ListJobsQueryDto,
@@ -81,14 +81,14 @@ export class JobsController {
 
   @Get('sources/:sourceId/eav-index')
   @ApiOperation({ summary: "A source's EAV index" })
-  @ApiOkResponse({ type: EavIndexDto })
+  @ApiOkResponse({ type: EavIndexResponseDto })
   eavIndex(@Param() { sourceId }: SourceIdParamDto): Promise<EavIndex> {
     return this.index.eavIndex(sourceId);
   }
 
   @Patch('sources/:sourceId/eav-index')
   @ApiOperation({ summary: 'Edit display names of the EAV index (attributes and values)' })
-  @ApiOkResponse({ type: EavIndexDto })
+  @ApiOkResponse({ type: EavIndexResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto })
   renameEav(@Param() { sourceId }: SourceIdParamDto, @Body() body: RenameEavDto): Promise<EavIndex> {
     return this.index.renameEav(sourceId, body);

@@ -131,7 +131,7 @@ export class RenameEavDto {
   values?: Record<string, string>;
 }
 
-export class EavIndexDto {
+export class EavIndexResponseDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   attributes: Record<string, string>;
 
