@@ -11,7 +11,8 @@ import { CurrentUser, type AuthenticatedUser } from '@/common/auth/current-user.
 import { Public } from '@/common/auth/public.decorator';
 import { UserAccessToken } from '@/common/openapi/openapi.decorators';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
-import { LogoutRequestDto, TokenRequestDto, TokenResponseDto, UserResponseDto } from './auth.dto';
+import { LocalUserResponseDto } from '@/modules/users/dto/users.dto';
+import { LogoutRequestDto, TokenRequestDto, TokenResponseDto } from './auth.dto';
 import { AuthService, type TokenGrant } from './auth.service';
 
 @ApiTags('auth')
@@ -48,8 +49,8 @@ export class AuthController {
   @Get('user-info')
   @UserAccessToken()
   @ApiOperation({ summary: 'Current user' })
-  @ApiOkResponse({ type: UserResponseDto })
-  userInfo(@CurrentUser() user: AuthenticatedUser): Promise<UserResponseDto> {
+  @ApiOkResponse({ type: LocalUserResponseDto })
+  userInfo(@CurrentUser() user: AuthenticatedUser): Promise<LocalUserResponseDto> {
     return this.auth.userInfo(user.userId);
   }
 }

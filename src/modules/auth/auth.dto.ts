@@ -44,35 +44,3 @@ export class TokenResponseDto {
   @ApiProperty()
   refresh_token: string;
 }
-
-export class UserResponseDto {
-  @ApiProperty({ format: 'uuid', description: 'Keycloak user ID' })
-  userId: string;
-
-  @ApiProperty()
-  email: string;
-
-  @ApiProperty()
-  username: string;
-
-  @ApiProperty()
-  firstName: string;
-
-  @ApiProperty()
-  lastName: string;
-
-  @ApiProperty()
-  affiliation: string;
-
-  @ApiProperty({ enum: ['developer', 'serverAdmin', 'dataAdmin', 'user'] })
-  role: string;
-
-  @ApiProperty({ description: 'May query (DB-level enable)' })
-  active: boolean;
-
-  @ApiProperty({ description: 'Has a Vault transit key, so may log in' })
-  allowLogin: boolean;
-
-  @ApiProperty({ minimum: 0, maximum: 100 })
-  budget: number;
-}

@@ -4,10 +4,10 @@ import { keycloakConfig } from '@/config/configs';
 import { AppError } from '@/common/errors/app-error';
 import { SettingsService } from '@/modules/settings/settings.service';
 import { UserConflictError } from '@/modules/users/users.errors';
-import { UsersService } from '@/modules/users/users.service';
+import type { LocalUserResponseDto } from '@/modules/users/dto/users.dto';
+import { toLocalUserResponse, UsersService } from '@/modules/users/users.service';
 import type { AuthenticatedUser } from '@/common/auth/current-user.decorator';
 import { VaultService } from '@/modules/vault/vault.service';
-import type { UserResponseDto } from './auth.dto';
 import { AuthErrorCode, ForbiddenError } from './auth.errors';
 import { KeycloakClient, type KeycloakTokens } from './keycloak.client';
 import { KeycloakTokenVerifier } from './keycloak-token.verifier';
@@ -101,13 +101,12 @@ export class AuthService {
     return this.keycloak.logout(refreshToken);
   }
 
-  async userInfo(userId: string): Promise<UserResponseDto> {
+  async userInfo(userId: string): Promise<LocalUserResponseDto> {
     const local = await this.users.findByUserId(userId);
     if (!local) {
       throw new ForbiddenError(AuthErrorCode.UserNotRegistered, 'User is not registered at this installation');
     }
-    const { userId: id, email, username, firstName, lastName, affiliation, role, active, allowLogin, budget } = local;
-    return { userId: id, email, username, firstName, lastName, affiliation, role, active, allowLogin, budget };
+    return toLocalUserResponse(local);
   }
 
   /** The redirect URI must be one the installation is configured with (Keycloak checks it again). */
