@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { IS_PUBLIC_KEY } from '@/common/auth/public.decorator';
+import { IS_PUBLIC_KEY, OWN_CREDENTIALS_KEY } from '@/common/auth/public.decorator';
 import type { RequestWithUser } from '@/common/auth/current-user.decorator';
 import { Permission, PERMISSION_KEY, PERMISSION_ROLES } from '@/common/auth/permissions';
 import { AuthErrorCode, ForbiddenError, UnauthorizedError } from './auth.errors';
@@ -30,8 +30,10 @@ export class AuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets);
     const req = context.switchToHttp().getRequest<Request & RequestWithUser>();
     if (isPublic) {
-      // A public route may still use the caller's identity when a valid token is sent.
-      if (req.headers.authorization) {
+      // A public route may still use the caller's identity when a valid token is sent, unless its
+      // Authorization holds a credential of another kind, checked by the route's own guard.
+      const ownCredentials = this.reflector.getAllAndOverride<boolean>(OWN_CREDENTIALS_KEY, targets);
+      if (req.headers.authorization && !ownCredentials) {
         req.user = await this.verifier.verify(this.bearer(req));
       }
       return true;

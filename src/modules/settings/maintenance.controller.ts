@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Public } from '@/common/auth/public.decorator';
+import { OwnCredentials } from '@/common/auth/public.decorator';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
 import { SHARED_SECRET } from '@/common/openapi/openapi';
 import { MaintenanceDto } from './dto/maintenance.dto';
@@ -23,10 +23,10 @@ import { SharedSecretGuard, SharedSecretTimestamp } from './shared-secret.guard'
 export class MaintenanceController {
   constructor(private readonly maintenance: MaintenanceService) {}
 
-  /** Public to the Keycloak guard: the shared secret is checked by SharedSecretGuard instead. */
+  /** No user token: the shared secret in Authorization is checked by SharedSecretGuard. */
   @Post('maintenance')
   @HttpCode(200)
-  @Public()
+  @OwnCredentials()
   @UseGuards(SharedSecretGuard)
   @ApiBearerAuth(SHARED_SECRET)
   @ApiHeader({

@@ -1,9 +1,9 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { MaintenanceService } from './maintenance.service';
-import { SHARED_SECRET_AUTHORIZATION, type RequestWithSharedSecret } from './maintenance.middleware';
+import type { Request } from 'express';
 
 const ACCEPTED_TIMESTAMP = 'cv3SharedSecretTimestamp';
-type GuardedRequest = RequestWithSharedSecret & { [ACCEPTED_TIMESTAMP]?: number };
+type GuardedRequest = Request & { [ACCEPTED_TIMESTAMP]?: number };
 
 /** CVA's `sharedSecret` scheme: bearer shared secret from Vault plus a fresh `X-Timestamp`. */
 @Injectable()
@@ -13,7 +13,7 @@ export class SharedSecretGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<GuardedRequest>();
     req[ACCEPTED_TIMESTAMP] = await this.maintenance.authenticate(
-      req[SHARED_SECRET_AUTHORIZATION],
+      req.headers.authorization,
       req.headers['x-timestamp'],
     );
     return true;
