@@ -4,7 +4,8 @@ import { Permission, RequirePermission } from '@/common/auth/permissions';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
 import { UserAccessToken } from '@/common/openapi/openapi.decorators';
 import { DataFilesService, SAMPLE_ROWS } from './data-files.service';
-import { DataFileIdParamDto, SUCCESS, SuccessResponseDto } from './dto/common.dto';
+import { DataFileIdParamDto } from './dto/common.dto';
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 /** Uploaded data files. Roles: dataAdmin and developer. */
 @ApiTags('sources')

@@ -11,9 +11,10 @@ import { Permission, RequirePermission } from '@/common/auth/permissions';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
 import { UserAccessToken } from '@/common/openapi/openapi.decorators';
 import type { Pipeline } from './data.types';
-import { CreatedPipelineResponseDto, PipelineIdParamDto, SUCCESS, SuccessResponseDto } from './dto/common.dto';
+import { CreatedPipelineResponseDto, PipelineIdParamDto } from './dto/common.dto';
 import { CreatePipelineDto, PipelineResponseDto } from './dto/pipelines.dto';
 import { PipelinesService } from './pipelines.service';
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 /** File and remap pipelines. Roles: dataAdmin and developer. */
 @ApiTags('pipelines')

@@ -35,7 +35,7 @@ import { UserAccessToken } from '@/common/openapi/openapi.decorators';
 import { DataErrorCode, UploadRefusedError } from './data.errors';
 import type { SourceRecord } from './data.types';
 import { DataFilesService } from './data-files.service';
-import { CreatedSourceResponseDto, SourceIdParamDto, SUCCESS, SuccessResponseDto } from './dto/common.dto';
+import { CreatedSourceResponseDto, SourceIdParamDto } from './dto/common.dto';
 import { DataFileResponseDto, UploadChunkDto, UploadChunkQueryDto, UploadChunkResponseDto } from './dto/data-files.dto';
 import {
   CreateSourceDto,
@@ -48,6 +48,7 @@ import { SourcesService } from './sources.service';
 import { UploadTokenService } from './upload/upload-token.service';
 import { MAX_CHUNK_BYTES } from './upload/upload.rules';
 import { UploadService } from './upload/upload.service';
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 export const UPLOAD_TOKEN_HEADER = 'x-upload-token';
 const CHUNK_UPLOADED = 'The file chunk uploaded successfully';

@@ -14,9 +14,9 @@ import { OwnCredentials } from '@/common/auth/public.decorator';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
 import { SHARED_SECRET } from '@/common/openapi/openapi';
 import { MaintenanceDto } from './dto/maintenance.dto';
-import { SuccessResponseDto } from './dto/responses.dto';
 import { MaintenanceService } from './maintenance.service';
 import { SharedSecretGuard, SharedSecretTimestamp } from './shared-secret.guard';
+import { SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 @ApiTags('settings')
 @Controller(['api/config', 'query/config'])

@@ -13,12 +13,11 @@ import { Permission, RequirePermission } from '@/common/auth/permissions';
 import { Public } from '@/common/auth/public.decorator';
 import { ErrorResponseDto } from '@/common/openapi/error-response.dto';
 import { UserAccessToken } from '@/common/openapi/openapi.decorators';
-import { KeycloakConfigResponseDto, SuccessResponseDto } from './dto/responses.dto';
+import { KeycloakConfigResponseDto } from './dto/responses.dto';
 import { SystemConfigDto } from './dto/system-config.dto';
 import { UserSettingDto } from './dto/user-setting.dto';
 import { SettingsService } from './settings.service';
-
-const SUCCESS: SuccessResponseDto = { status: 'Success' };
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 @ApiTags('settings')
 @Controller(['api/config', 'query/config'])

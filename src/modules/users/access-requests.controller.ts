@@ -18,7 +18,7 @@ import { UserAccessToken } from '@/common/openapi/openapi.decorators';
 import { AccessRequestBodySizeGuard } from './access-requests.guards';
 import { AccessRequestsService } from './access-requests.service';
 import { AccessRequestResponseDto, CreateAccessRequestDto, RequestIdParamDto } from './dto/access-requests.dto';
-import { SUCCESS, SuccessResponseDto } from './dto/users.dto';
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 /** Anonymous submissions per client address. */
 export const ACCESS_REQUEST_RATE_LIMIT = { limit: 5, ttl: 60 * 60_000 };

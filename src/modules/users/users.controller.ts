@@ -15,12 +15,11 @@ import {
   CreateUserDto,
   LocalUserResponseDto,
   RealmUserResponseDto,
-  SUCCESS,
-  SuccessResponseDto,
   UpdateUserDto,
   UserIdParamDto,
 } from './dto/users.dto';
 import { UsersService } from './users.service';
+import { SUCCESS, SuccessResponseDto } from '@/common/openapi/success-response.dto';
 
 /** User management (CV3 "Users"): serverAdmin and developer. */
 @ApiTags('users')

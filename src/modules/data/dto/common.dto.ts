@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { SuccessResponseDto } from '@/common/openapi/success-response.dto';
 import { Transform } from 'class-transformer';
 import { IsUUID } from 'class-validator';
 
@@ -27,14 +28,6 @@ export class DataFileIdParamDto {
   @IsUUID('all')
   dataFileId: string;
 }
-
-/** CV3 answers mutations with "Success". */
-export class SuccessResponseDto {
-  @ApiProperty({ enum: ['Success'], example: 'Success' })
-  status: 'Success';
-}
-
-export const SUCCESS: SuccessResponseDto = Object.freeze({ status: 'Success' });
 
 export class CreatedSourceResponseDto extends SuccessResponseDto {
   @ApiProperty({ format: 'uuid' })

@@ -1,11 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** CV3 answers mutations with the text "Success"; we answer the same word as JSON. */
-export class SuccessResponseDto {
-  @ApiProperty({ enum: ['Success'], example: 'Success' })
-  status: 'Success';
-}
-
 /** What the frontend needs to build the OIDC login URL. */
 export class KeycloakConfigResponseDto {
   @ApiProperty({ description: 'Public Keycloak URL', example: 'https://auth.example.org' })

@@ -207,11 +207,3 @@ export class RealmUserResponseDto {
   @ApiProperty({ description: 'Has an account in the Keycloak realm' })
   inKeycloak: boolean;
 }
-
-/** CV3 answers mutations with "Success". */
-export class SuccessResponseDto {
-  @ApiProperty({ enum: ['Success'], example: 'Success' })
-  status: 'Success';
-}
-
-export const SUCCESS: SuccessResponseDto = Object.freeze({ status: 'Success' });
