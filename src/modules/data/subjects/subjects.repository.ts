@@ -171,14 +171,4 @@ export class SubjectsRepository {
       .find({}, { projection: { _id: 0, _parts: 0 } })
       .batchSize(1000);
   }
-
-  async countSubjects(sourceId: string): Promise<number> {
-    return this.subjects(sourceId).countDocuments({});
-  }
-
-  async dropSource(sourceId: string): Promise<void> {
-    for (const c of [this.subjects(sourceId), this.staging(sourceId)]) {
-      await c.drop().catch(() => undefined);
-    }
-  }
 }
