@@ -94,6 +94,16 @@ export const neo4jConfig = registerAs('neo4j', () => {
   return { enabled: c.Enabled, uri: c.URI, user: c.User, password: c.Password, maxJobs: c.MaxJobs };
 });
 
+export const hpoConfig = registerAs('hpo', () => {
+  const c = loadInstanceConfig().HPO;
+  const dir = process.env.CV3_HPO_DIR;
+  return {
+    oboPath: c.OboPath || (dir ? `${dir}/hp.obo` : ''),
+    annotationsPath: c.AnnotationsPath || (dir && !c.OboPath ? `${dir}/phenotype.hpoa` : ''),
+    measure: c.Measure,
+  };
+});
+
 export const dataConfig = registerAs('data', () => {
   const c = loadInstanceConfig().Data;
   return { uploadPath: c.UploadPath, validFileFormats: c.ValidFileFormats, chunkSize: c.ChunkSize };
@@ -116,6 +126,7 @@ export const allConfigs = [
   loggingConfig,
   httpConfig,
   neo4jConfig,
+  hpoConfig,
   dataConfig,
   legacyConfig,
 ];

@@ -80,6 +80,15 @@ export class Neo4jConfig {
   @IsInt() @Min(1) @Max(64) MaxJobs: number = 4;
 }
 
+export class HpoConfig {
+  /** `hp.obo` of the HPO release to load. Empty: the file `bin/cv3-stack` fetched (`CV3_HPO_DIR`), when there. */
+  @IsString() OboPath: string = '';
+  /** `phenotype.hpoa` or `genes_to_phenotype.txt` (annotation counts for information content); empty: intrinsic IC. */
+  @IsString() AnnotationsPath: string = '';
+  /** Term-to-term measure: CV3's Relevance (Lin × (1 − p(MICA))), or Resnik or Lin. */
+  @IsIn(['relevance', 'resnik', 'lin']) Measure: 'relevance' | 'resnik' | 'lin' = 'relevance';
+}
+
 export class CorsConfig {
   @IsArray() @IsString({ each: true }) AllowOrigin: string[] = ['*'];
   @IsArray()
@@ -183,6 +192,7 @@ export class InstanceConfig {
   @IsDefined() @ValidateNested() @Type(() => KeycloakConfig) Keycloak: KeycloakConfig;
   @IsDefined() @ValidateNested() @Type(() => VaultConfig) Vault: VaultConfig;
   @ValidateNested() @Type(() => Neo4jConfig) Neo4j: Neo4jConfig = new Neo4jConfig();
+  @ValidateNested() @Type(() => HpoConfig) HPO: HpoConfig = new HpoConfig();
   @ValidateNested() @Type(() => CorsConfig) CORS: CorsConfig = new CorsConfig();
   @ValidateNested() @Type(() => MetricsConfig) Metrics: MetricsConfig = new MetricsConfig();
   @ValidateNested() @Type(() => EmailConfig) Email: EmailConfig = new EmailConfig();
