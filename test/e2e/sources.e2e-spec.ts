@@ -436,17 +436,24 @@ describe('Sources, pipelines and data files', () => {
     });
 
     it('should show the first 20 staged rows of a file without internal fields', async () => {
-      // Staged rows as the file pipeline writes them.
-      const rows = Array.from({ length: 25 }, (_, i) => ({
-        dataFileId: F1,
-        subjectId: `P${i}`,
-        line: i + 2,
-        values: { age: String(i) },
-      }));
-      await connection.collection(`staging.${sourceId}`).insertMany(rows);
+      // Staged rows as a file pipeline run leaves them: chunks, and a manifest carrying the first rows.
+      const manifest = (fileId: string, rows: Array<[string, number, Record<string, string>]>) => ({
+        _id: `${fileId}:manifest`,
+        dataFileId: fileId,
+        buckets: 1,
+        chunks: [0],
+        rows: rows.length,
+        subjects: rows.length,
+        sample: JSON.stringify(rows),
+      });
+      const rows = Array.from({ length: 25 }, (_, i): [string, number, Record<string, string>] => [
+        `P${i}`,
+        i + 2,
+        { age: String(i) },
+      ]);
       await connection
-        .collection(`staging.${sourceId}`)
-        .insertOne({ dataFileId: F2, subjectId: 'other', line: 2, values: {} });
+        .collection<{ _id: string; [k: string]: unknown }>(`staging.${sourceId}`)
+        .insertMany([manifest(F1, rows), manifest(F2, [['other', 2, {}]])]);
       const res = await http().get(`/api/datafiles/${F1}/sample`).set(as(admin)).expect(200);
       expect(res.body).toHaveLength(20);
       expect(res.body[0]).toEqual({ subjectId: 'P0', line: 2, age: '0' });
@@ -456,10 +463,12 @@ describe('Sources, pipelines and data files', () => {
     });
 
     it('should delete a file, its staged rows and its part of the subjects', async () => {
-      await connection.collection(`staging.${sourceId}`).insertMany([
-        { dataFileId: F1, subjectId: 'x', line: 2, values: { a: '1' } },
-        { dataFileId: F1, subjectId: 'y', line: 3, values: { a: '2' } },
-        { dataFileId: F2, subjectId: 'z', line: 2, values: { a: '3' } },
+      // Staged chunks of both files, and F1's manifest.
+      await connection.collection<{ _id: string; [k: string]: unknown }>(`staging.${sourceId}`).insertMany([
+        { _id: `${F1}:manifest`, dataFileId: F1, buckets: 2, chunks: [1, 1], rows: 2, subjects: 2, sample: '[]' },
+        { _id: `${F1}:0:0`, dataFileId: F1, rows: JSON.stringify([['x', 2, { a: '1' }]]) },
+        { _id: `${F1}:1:0`, dataFileId: F1, rows: JSON.stringify([['y', 3, { a: '2' }]]) },
+        { _id: `${F2}:0:0`, dataFileId: F2, rows: JSON.stringify([['z', 2, { a: '3' }]]) },
       ]);
       // Subjects as the writer stores them: keyed by subjectId, with each file's part when shared.
       await connection.collection<{ _id: string; [k: string]: unknown }>(`sources.${sourceId}`).insertMany([
@@ -482,12 +491,11 @@ describe('Sources, pipelines and data files', () => {
           .find({}, { projection: { _id: 0, dataFileId: 1 } })
           .toArray(),
       ).toEqual([{ dataFileId: F2 }]);
-      expect(
-        await connection
-          .collection(`staging.${sourceId}`)
-          .find({}, { projection: { _id: 0, values: 1 } })
-          .toArray(),
-      ).toEqual([{ values: { a: '3' } }]);
+      const staged = await connection
+        .collection(`staging.${sourceId}`)
+        .find({}, { projection: { _id: 1 } })
+        .toArray();
+      expect(staged.map((d) => String(d._id)).sort()).toEqual([`${F2}:0:0`]);
       const subjects = await connection
         .collection(`sources.${sourceId}`)
         .find({}, { projection: { _id: 0, subjectId: 1, HPO: 1, dataFiles: 1, _parts: 1 } })

@@ -66,6 +66,11 @@ export class DataFilesRepository implements OnModuleInit {
     return res.matchedCount === 1;
   }
 
+  async setSubjectsWritten(dataFileId: string): Promise<boolean> {
+    const res = await this.files.updateOne({ dataFileId }, { $set: { subjectsWritten: true, updatedAt: new Date() } });
+    return res.matchedCount === 1;
+  }
+
   async delete(dataFileId: string): Promise<boolean> {
     const res = await this.files.deleteOne({ dataFileId });
     return res.deletedCount === 1;

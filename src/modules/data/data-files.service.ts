@@ -8,6 +8,7 @@ import { SourcesService } from './sources.service';
 import { IndexService } from './subjects/index.service';
 import { SubjectWriter } from './subjects/subject-writer';
 import { SubjectsRepository } from './subjects/subjects.repository';
+import { sampleRows } from './subjects/staging';
 
 /** How many staged rows `GET /datafiles/{id}/sample` shows. */
 export const SAMPLE_ROWS = 20;
@@ -106,9 +107,17 @@ export class DataFilesService {
     }
   }
 
+  /** Must be stored before the file's first subject write begins (see DataFileRecord.subjectsWritten). */
+  async markSubjectsWritten(dataFileId: string): Promise<void> {
+    if (!(await this.files.setSubjectsWritten(dataFileId))) {
+      throw new DataFileNotFoundError(dataFileId);
+    }
+  }
+
   async sample(dataFileId: string): Promise<Record<string, unknown>[]> {
     const file = await this.findOrFail(dataFileId);
-    const rows = await this.subjects.sampleStaged(file.sourceId, dataFileId, SAMPLE_ROWS);
+    const manifest = await this.subjects.readManifest(file.sourceId, dataFileId);
+    const rows = manifest ? sampleRows(manifest).slice(0, SAMPLE_ROWS) : [];
     // As the file pipeline left them: the subject, the line and the row's columns.
     return rows.map(({ subjectId, line, values }) => toSampleRow({ subjectId, line, ...values }));
   }

@@ -158,6 +158,11 @@ export interface DataFileRecord {
   sha256: string;
   /** True once a remap has produced its subjects. */
   isProcessed: boolean;
+  /**
+   * Set before the file's first subject write begins (internal, not served): until then no subject holds a part of
+   * this file, so a write can skip looking for one.
+   */
+  subjectsWritten?: boolean;
   job?: FileJobStatus;
 }
 

@@ -2,6 +2,8 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { type Connection, mongo } from 'mongoose';
 import { DataConflictError, DataErrorCode } from './data.errors';
+import { RecordIndexBuilder } from './ingestion/indexer';
+import { INDEX_STATE_COLLECTION } from './subjects/subjects.repository';
 import { stagingCollection, subjectCollection, type RecordIndex, type SourceRecord } from './data.types';
 
 export const SOURCES_COLLECTION = 'sources';
@@ -80,6 +82,14 @@ export class SourcesRepository implements OnModuleInit {
     } catch (err) {
       throw isDuplicateKey(err) ? await this.conflict(source.sourceName) : err;
     }
+    // A new source has no subjects: its index state starts empty, so its first ingest can extend it.
+    await this.connection
+      .collection(INDEX_STATE_COLLECTION)
+      .replaceOne(
+        { _id: source.sourceId as never },
+        { version: 1, state: new RecordIndexBuilder().toState() },
+        { upsert: true },
+      );
   }
 
   async findById(sourceId: string): Promise<SourceRecord | null> {
@@ -124,6 +134,7 @@ export class SourcesRepository implements OnModuleInit {
 
   /** Drops the source's subject and staging collections; a missing collection is fine. */
   async dropSourceCollections(sourceId: string): Promise<void> {
+    await this.connection.collection(INDEX_STATE_COLLECTION).deleteOne({ _id: sourceId as never });
     for (const name of [subjectCollection(sourceId), stagingCollection(sourceId)]) {
       try {
         await this.connection.dropCollection(name);

@@ -43,10 +43,43 @@ export function emptyCapability(): Capability {
   };
 }
 
+/**
+ * What a builder has seen, in a storable form: a source keeps it so that appending subjects extends the index
+ * (`fromState`, `add`…) instead of reading every subject again.
+ */
+export interface RecordIndexState {
+  capability: Capability;
+  count: number;
+  /** In first-seen order; `values` is null beyond MAX_CATEGORIES (objects: FerretDB stores no nested arrays). */
+  attributes: Array<{ key: string; numericOnly: boolean; values: string[] | null }>;
+}
+
 export class RecordIndexBuilder {
-  private readonly capability = emptyCapability();
+  private capability = emptyCapability();
   private count = 0;
   private readonly attributes = new Map<string, AttributeStats>();
+
+  static fromState(state: RecordIndexState): RecordIndexBuilder {
+    const b = new RecordIndexBuilder();
+    b.capability = structuredClone(state.capability);
+    b.count = state.count;
+    for (const { key, numericOnly, values } of state.attributes) {
+      b.attributes.set(key, { numericOnly, values: values ? new Set(values) : undefined });
+    }
+    return b;
+  }
+
+  toState(): RecordIndexState {
+    return {
+      capability: structuredClone(this.capability),
+      count: this.count,
+      attributes: [...this.attributes].map(([key, s]) => ({
+        key,
+        numericOnly: s.numericOnly,
+        values: s.values ? [...s.values] : null,
+      })),
+    };
+  }
 
   add(doc: Partial<SubjectDocument>): void {
     this.count++;

@@ -16,12 +16,15 @@ import { JobConflictError, JobNotFoundError, JobRequestError, JobsErrorCode } fr
 import { DataFilesService } from '../data-files.service';
 import { applyFilePipeline } from '../ingestion/file-pipeline';
 import { IngestionInputError, readCsv, readVcf } from '../ingestion/readers';
-import { compileRemap, remapSubject, vcfSubjects } from '../ingestion/remap';
+import type { StagedRow } from '../ingestion/file-pipeline';
+import { compileRemap, type Remapper, remapSubject, vcfSubjects } from '../ingestion/remap';
 import { PipelinesService } from '../pipelines.service';
 import { SourcesService } from '../sources.service';
 import { IndexService } from '../subjects/index.service';
 import { SubjectWriter } from '../subjects/subject-writer';
-import { type StagedRow, SubjectsRepository } from '../subjects/subjects.repository';
+import { SubjectsRepository } from '../subjects/subjects.repository';
+import { bucketsFor, stagedSubjects, StagingWriter } from '../subjects/staging';
+import { SAMPLE_ROWS } from '../data-files.service';
 import { DATA_QUEUE, DataJob, type DataJobData } from './data.queue';
 
 const STAGE_BATCH = 1000;
@@ -102,6 +105,12 @@ export class DataJobsService {
       }
       if (file.job && (file.job.state === 'queued' || file.job.state === 'running')) {
         throw new JobConflictError(JobsErrorCode.JobInFlight, `dataFileIDs: ${id} already has a ${file.job.kind} job`);
+      }
+      if (kind === DataJob.Remap && !(await this.subjects.readManifest(sourceId, id))) {
+        throw new JobRequestError(
+          JobsErrorCode.NotIngested,
+          `dataFileIDs: ${id} has no staged rows: ingest it with a file pipeline first`,
+        );
       }
       files.push(file);
     }
@@ -205,28 +214,36 @@ export class DataJobsService {
   private async stageCsv(file: DataFileRecord, pipeline: FilePipeline, tracker: ProgressTracker): Promise<void> {
     await this.subjects.clearStaging(file.sourceId, file.dataFileId);
     const rows = readCsv(file.path, { onProgress: (b) => (tracker.status.progress.bytes = b) });
-    let batch: StagedRow[] = [];
-    const subjects = new Set<string>();
+    const staging = new StagingWriter(file.dataFileId, bucketsFor(file.size), SAMPLE_ROWS, async (chunks) => {
+      await this.subjects.insertChunks(file.sourceId, chunks);
+      await tracker.flush();
+    });
+    let counted = 0;
     for await (const row of applyFilePipeline(rows, pipeline, { fileName: file.filename })) {
-      batch.push({ dataFileId: file.dataFileId, subjectId: row.subjectId, line: row.line, values: row.values });
-      subjects.add(row.subjectId);
-      if (batch.length >= STAGE_BATCH) {
-        await this.subjects.insertStaged(file.sourceId, batch);
-        tracker.status.progress.rows += batch.length;
-        this.rowsTotal.inc({ kind: 'csv' }, batch.length);
-        batch = [];
-        await tracker.flush();
+      await staging.add(row);
+      if (staging.rowCount - counted >= STAGE_BATCH) {
+        tracker.status.progress.rows = staging.rowCount;
+        this.rowsTotal.inc({ kind: 'csv' }, staging.rowCount - counted);
+        counted = staging.rowCount;
       }
     }
-    await this.subjects.insertStaged(file.sourceId, batch);
-    tracker.status.progress.rows += batch.length;
-    tracker.status.progress.subjects = subjects.size;
-    this.rowsTotal.inc({ kind: 'csv' }, batch.length);
+    const manifest = await staging.finish();
+    await tracker.flush(true); // a last chance to be cancelled before the staging counts as complete
+    await this.subjects.writeManifest(file.sourceId, manifest);
+    tracker.status.progress.rows = manifest.rows;
+    tracker.status.progress.subjects = manifest.subjects;
+    this.rowsTotal.inc({ kind: 'csv' }, manifest.rows - counted);
   }
 
   private async remapCsv(file: DataFileRecord, pipeline: RemapPipeline, tracker: ProgressTracker): Promise<void> {
+    const manifest = await this.subjects.readManifest(file.sourceId, file.dataFileId);
+    if (!manifest) {
+      throw new JobRequestError(
+        JobsErrorCode.NotIngested,
+        'the file has no staged rows: ingest it with a file pipeline before remapping it',
+      );
+    }
     await tracker.flush(true); // a last chance to be cancelled before subjects change
-    const staged = this.subjects.streamStaged(file.sourceId, file.dataFileId);
     // Values a directive cannot turn into a valid term are left out and reported (the first few) on the job.
     const remapper = compileRemap(pipeline, {
       onInvalid: (issue) => {
@@ -238,14 +255,12 @@ export class DataJobsService {
         }
       },
     });
-    const parts = groupBySubject(staged, (_subjectId, rows) => remapSubject(rows, remapper), tracker);
-    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, async (p) => {
-      tracker.status.progress.subjects = p.subjects;
-      await tracker.flush(false, false);
-    });
-    this.subjectsTotal.inc(written.subjects);
-    await this.files.markProcessed(file.dataFileId, true);
-    await this.index.rebuild(file.sourceId);
+    const parts = remapStaged(
+      stagedSubjects(manifest, (ids) => this.subjects.readChunks(file.sourceId, ids)),
+      remapper,
+      tracker,
+    );
+    await this.writeSubjects(file, parts, tracker);
   }
 
   private async ingestVcf(file: DataFileRecord, tracker: ProgressTracker): Promise<void> {
@@ -257,16 +272,42 @@ export class DataJobsService {
     );
     const subjects = await vcfSubjects(records);
     await tracker.flush(true);
-    const parts = [...subjects].map(([subjectId, part]) => ({ subjectId, part }));
-    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, async (p) => {
-      tracker.status.progress.subjects = p.subjects;
-      await tracker.flush(false, false);
+    await this.writeSubjects(
+      file,
+      [...subjects].map(([subjectId, part]) => ({ subjectId, part })),
+      tracker,
+    );
+  }
+
+  /**
+   * Writes the file's subjects and updates the source's index: extended with the new subjects when the write only
+   * added some, recomputed otherwise (re-ingest, shared subjects, a run cut short).
+   */
+  private async writeSubjects(
+    file: DataFileRecord,
+    parts: AsyncIterable<SubjectItem> | Iterable<SubjectItem>,
+    tracker: ProgressTracker,
+  ): Promise<void> {
+    const firstWrite = !file.subjectsWritten;
+    if (firstWrite) {
+      await this.files.markSubjectsWritten(file.dataFileId);
+    }
+    const snapshot = await this.index.snapshot(file.sourceId);
+    const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, {
+      firstWrite,
+      onInserted: (doc) => snapshot.builder?.add(doc),
+      onBatch: (p) => {
+        tracker.status.progress.subjects = p.subjects;
+        return tracker.flush(false, false);
+      },
     });
     this.subjectsTotal.inc(written.subjects);
     await this.files.markProcessed(file.dataFileId, true);
-    await this.index.rebuild(file.sourceId);
+    await (written.appendOnly ? this.index.commit(file.sourceId, snapshot) : this.index.rebuild(file.sourceId));
   }
 }
+
+type SubjectItem = { subjectId: string; part: Partial<SubjectDocument> };
 
 function toJobError(err: unknown): JobError {
   if (err instanceof IngestionInputError) {
@@ -324,24 +365,14 @@ async function* countRecords<T>(
   count(n % 1000);
 }
 
-/** Staged rows arrive sorted by subject: each run of one subject's rows becomes that subject's part. */
-async function* groupBySubject(
-  staged: AsyncIterable<StagedRow>,
-  remap: (subjectId: string, rows: StagedRow[]) => Partial<SubjectDocument>,
+/** Each subject's staged rows become that subject's part. */
+async function* remapStaged(
+  staged: AsyncIterable<{ subjectId: string; rows: StagedRow[] }>,
+  remapper: Remapper,
   tracker: ProgressTracker,
 ): AsyncGenerator<{ subjectId: string; part: Partial<SubjectDocument> }> {
-  let current: string | undefined;
-  let rows: StagedRow[] = [];
-  for await (const row of staged) {
-    if (row.subjectId !== current && current !== undefined) {
-      yield { subjectId: current, part: remap(current, rows) };
-      rows = [];
-    }
-    current = row.subjectId;
-    rows.push(row);
-    tracker.status.progress.rows++;
-  }
-  if (current !== undefined) {
-    yield { subjectId: current, part: remap(current, rows) };
+  for await (const { subjectId, rows } of staged) {
+    tracker.status.progress.rows += rows.length;
+    yield { subjectId, part: remapSubject(rows, remapper) };
   }
 }

@@ -4,6 +4,7 @@ export enum JobsErrorCode {
   SourceNotInternal = 'DATA_SOURCE_NOT_INTERNAL',
   PipelineMismatch = 'DATA_PIPELINE_MISMATCH',
   DataFileNotInSource = 'DATA_FILE_NOT_IN_SOURCE',
+  NotIngested = 'DATA_FILE_NOT_INGESTED',
   JobInFlight = 'DATA_JOB_IN_FLIGHT',
   JobNotFound = 'DATA_JOB_NOT_FOUND',
   JobFinished = 'DATA_JOB_FINISHED',

@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { EavIndex, RecordIndex } from '../data.types';
 import { JobRequestError, JobsErrorCode } from '../jobs/jobs.errors';
-import { computeIndex } from '../ingestion/indexer';
+import { RecordIndexBuilder } from '../ingestion/indexer';
 import { SourcesService } from '../sources.service';
 import { MongoLimiter } from '../jobs/mongo-limiter';
 import { SubjectsRepository } from './subjects.repository';
+
+const REBUILD_ATTEMPTS = 3;
+
+export interface IndexSnapshot {
+  /** undefined: the source has no stored state (e.g. created before states were kept). */
+  version: number | undefined;
+  builder: RecordIndexBuilder | undefined;
+}
 
 /** Display names an administrator set survive a rebuild; everything else is recomputed from the subjects. */
 export function keepDisplayNames(fresh: EavIndex, previous?: EavIndex): EavIndex {
@@ -35,10 +43,52 @@ export class IndexService {
     private readonly limiter: MongoLimiter,
   ) {}
 
-  /** One streaming pass over the subjects (works on FerretDB's aggregation subset: it needs none). */
+  /**
+   * Recomputes the index in one streaming pass over the subjects (no aggregation: works on FerretDB's subset).
+   * The stored state is swapped only if no writer changed it meanwhile; otherwise the pass runs again, so the
+   * result never misses a write that finished before it.
+   */
   async rebuild(sourceId: string): Promise<RecordIndex> {
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.subjects.readIndexState(sourceId);
+      const builder = new RecordIndexBuilder();
+      await this.limiter.run(async () => {
+        for await (const doc of this.subjects.streamSubjects(sourceId)) {
+          builder.add(doc);
+        }
+      });
+      const swapped = await this.subjects.swapIndexState(sourceId, before?.version, builder.toState());
+      if (swapped || attempt >= REBUILD_ATTEMPTS) {
+        return this.publish(sourceId, builder);
+      }
+    }
+  }
+
+  /** The index state before a write: subjects the write inserts are added to it (`add`) and `commit` stores it. */
+  async snapshot(sourceId: string): Promise<IndexSnapshot> {
+    const stored = await this.subjects.readIndexState(sourceId);
+    return stored
+      ? { version: stored.version, builder: RecordIndexBuilder.fromState(stored.state) }
+      : { version: undefined, builder: undefined };
+  }
+
+  /**
+   * After a write that only inserted new subjects (each added to `snapshot.builder`): stores the extended index,
+   * unless the state is missing or changed since the snapshot, in which case it is rebuilt from the subjects.
+   */
+  async commit(sourceId: string, snapshot: IndexSnapshot): Promise<RecordIndex> {
+    if (
+      snapshot.builder &&
+      (await this.subjects.swapIndexState(sourceId, snapshot.version, snapshot.builder.toState()))
+    ) {
+      return this.publish(sourceId, snapshot.builder);
+    }
+    return this.rebuild(sourceId);
+  }
+
+  private async publish(sourceId: string, builder: RecordIndexBuilder): Promise<RecordIndex> {
     const source = await this.sources.findOrFail(sourceId);
-    const fresh = await this.limiter.run(() => computeIndex(this.subjects.streamSubjects(sourceId)));
+    const fresh = builder.result();
     const index: RecordIndex = { ...fresh, eavIndex: keepDisplayNames(fresh.eavIndex, source.recordIndex?.eavIndex) };
     await this.sources.updateRecordIndex(sourceId, index);
     return index;

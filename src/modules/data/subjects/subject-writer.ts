@@ -47,8 +47,18 @@ export function buildSubject(subjectId: string, parts: Record<string, Part>): St
   return doc;
 }
 
-export interface WriteProgress {
+export interface WriteResult {
   subjects: number;
+  /** Only new subjects were inserted: nothing of the source was changed or removed. */
+  appendOnly: boolean;
+}
+
+export interface WriteOptions {
+  firstWrite?: boolean;
+  /** Called after each batch. */
+  onBatch?: (progress: WriteResult) => Promise<void> | void;
+  /** Called with each subject inserted as new. */
+  onInserted?: (doc: StoredSubject) => void;
 }
 
 /**
@@ -61,16 +71,21 @@ export interface WriteProgress {
 export class SubjectWriter {
   constructor(private readonly repo: SubjectsRepository) {}
 
-  /** `parts` must yield each subject once. */
+  /**
+   * `parts` must yield each subject once. With `firstWrite` (the file has never written subjects, not even in a
+   * run cut short), nothing of it can be in the source yet, so the scans for its old contribution are skipped.
+   * The result says whether the write only added new subjects (`appendOnly`): then the source's index can be
+   * extended with `onInserted`'s documents instead of being recomputed.
+   */
   async writeFile(
     sourceId: string,
     dataFileId: string,
     parts: AsyncIterable<{ subjectId: string; part: Part }> | Iterable<{ subjectId: string; part: Part }>,
-    onBatch?: (p: WriteProgress) => Promise<void> | void,
-  ): Promise<WriteProgress> {
-    const shared = new Set(await this.repo.findSharedIds(sourceId, dataFileId));
-    await this.repo.deleteSolo(sourceId, dataFileId);
-    const progress: WriteProgress = { subjects: 0 };
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    const shared = new Set(options.firstWrite ? [] : await this.repo.findSharedIds(sourceId, dataFileId));
+    const deleted = options.firstWrite ? 0 : await this.repo.deleteSolo(sourceId, dataFileId);
+    const result: WriteResult = { subjects: 0, appendOnly: options.firstWrite === true && deleted === 0 };
     let batch: Array<{ subjectId: string; part: Part }> = [];
     const flush = async () => {
       const fresh: StoredSubject[] = [];
@@ -88,11 +103,18 @@ export class SubjectWriter {
       const byId = new Map(fresh.map((d) => [d._id, d]));
       for (const id of await this.repo.insertNew(sourceId, fresh)) {
         merge.set(id, partsOf(byId.get(id)!)[dataFileId]);
+        byId.delete(id);
       }
-      await this.mergeInto(sourceId, dataFileId, merge);
-      progress.subjects += batch.length;
+      if (options.onInserted) {
+        byId.forEach((doc) => options.onInserted!(doc));
+      }
+      if (merge.size > 0) {
+        result.appendOnly = false;
+        await this.mergeInto(sourceId, dataFileId, merge);
+      }
+      result.subjects += batch.length;
       batch = [];
-      await onBatch?.(progress);
+      await options.onBatch?.(result);
     };
     for await (const item of parts) {
       batch.push(item);
@@ -104,8 +126,11 @@ export class SubjectWriter {
       await flush();
     }
     // Shared subjects this run did not produce again lose this file's part.
-    await this.mergeInto(sourceId, dataFileId, new Map([...shared].map((id) => [id, null])));
-    return progress;
+    if (shared.size > 0) {
+      result.appendOnly = false;
+      await this.mergeInto(sourceId, dataFileId, new Map([...shared].map((id) => [id, null])));
+    }
+    return result;
   }
 
   /** Removes everything a data file contributed (its subjects lose its part; subjects left empty go). */

@@ -6,6 +6,8 @@ type Collection<T extends mongo.Document> = mongo.Collection<T>;
 type Document = mongo.Document;
 import { stagingCollection, subjectCollection, type SubjectDocument } from '../data.types';
 import { MongoLimiter } from '../jobs/mongo-limiter';
+import type { RecordIndexState } from '../ingestion/indexer';
+import { manifestId, type StagingChunk, type StagingManifest } from './staging';
 
 /**
  * A stored subject: `_id` is the subjectId. A subject with several contributing files also keeps each file's part
@@ -16,13 +18,14 @@ export interface StoredSubject extends SubjectDocument {
   _parts?: Record<string, Partial<SubjectDocument>>;
 }
 
-/** A staged row (file pipeline output) waiting for remap. */
-export interface StagedRow {
-  dataFileId: string;
-  subjectId: string;
-  line: number;
-  values: Record<string, string | string[]>;
+/** A source's index state (`source_index_state`, keyed by source ID); `version` changes with every write. */
+export interface StoredIndexState {
+  _id: string;
+  version: number;
+  state: RecordIndexState;
 }
+
+export const INDEX_STATE_COLLECTION = 'source_index_state';
 
 /**
  * Owns the per-source collections: subjects (`sources.<id>`, as CV3) and staged rows (`staging.<id>`).
@@ -41,8 +44,8 @@ export class SubjectsRepository {
     return this.connection.collection<StoredSubject>(subjectCollection(sourceId));
   }
 
-  private staging(sourceId: string): Collection<StagedRow> {
-    return this.connection.collection<StagedRow>(stagingCollection(sourceId));
+  private staging(sourceId: string): Collection<StagingChunk | StagingManifest> {
+    return this.connection.collection<StagingChunk | StagingManifest>(stagingCollection(sourceId));
   }
 
   /** Idempotent; FerretDB lacks some index kinds, so a failure is logged, not fatal. */
@@ -57,8 +60,8 @@ export class SubjectsRepository {
       [this.subjects(sourceId) as never, { ORDO: 1 }, { name: 'ORDO' }],
       [this.subjects(sourceId) as never, { SNOMED: 1 }, { name: 'SNOMED' }],
       [this.subjects(sourceId) as never, { 'VARIANT.gene': 1 }, { name: 'VARIANT.gene' }],
-      // Remap reads one file's staged rows grouped by subject, in file order.
-      [this.staging(sourceId) as never, { dataFileId: 1, subjectId: 1, line: 1 }, { name: 'file_subject_line' }],
+      // Clearing one file's staged chunks (they are read by `_id`).
+      [this.staging(sourceId) as never, { dataFileId: 1 }, { name: 'dataFileId' }],
     ];
     for (const [collection, key, opts] of specs) {
       try {
@@ -71,30 +74,66 @@ export class SubjectsRepository {
 
   // ---- staging ------------------------------------------------------------------------------------------------
 
-  clearStaging(sourceId: string, dataFileId: string): Promise<unknown> {
-    return this.limiter.run(() => this.staging(sourceId).deleteMany({ dataFileId }));
+  /** Removes a file's staged chunks and manifest (manifest first: what is left of a cut-short clear is unused). */
+  async clearStaging(sourceId: string, dataFileId: string): Promise<void> {
+    await this.limiter.run(async () => {
+      await this.staging(sourceId).deleteOne({ _id: manifestId(dataFileId) });
+      await this.staging(sourceId).deleteMany({ dataFileId });
+    });
   }
 
-  async insertStaged(sourceId: string, rows: StagedRow[]): Promise<void> {
-    if (rows.length > 0) {
-      await this.limiter.run(() => this.staging(sourceId).insertMany(rows, { ordered: false }));
+  async insertChunks(sourceId: string, chunks: StagingChunk[]): Promise<void> {
+    if (chunks.length > 0) {
+      await this.limiter.run(() => this.staging(sourceId).insertMany(chunks, { ordered: false }));
     }
   }
 
-  /** One file's staged rows, grouped by subject (sorted by subjectId, then line). */
-  streamStaged(sourceId: string, dataFileId: string): AsyncIterable<StagedRow> {
-    return this.staging(sourceId)
-      .find({ dataFileId }, { projection: { _id: 0 } })
-      .sort({ subjectId: 1, line: 1 })
-      .batchSize(1000);
+  async readChunks(sourceId: string, ids: string[]): Promise<StagingChunk[]> {
+    const docs = await this.limiter.run(() =>
+      this.staging(sourceId)
+        .find({ _id: { $in: ids } })
+        .toArray(),
+    );
+    return docs as StagingChunk[];
   }
 
-  async sampleStaged(sourceId: string, dataFileId: string, limit: number): Promise<StagedRow[]> {
-    return this.staging(sourceId)
-      .find({ dataFileId }, { projection: { _id: 0 } })
-      .sort({ line: 1 })
-      .limit(limit)
-      .toArray();
+  /** Written last: a file's staging is complete once its manifest is there. */
+  async writeManifest(sourceId: string, manifest: StagingManifest): Promise<void> {
+    await this.staging(sourceId).insertOne(manifest);
+  }
+
+  async readManifest(sourceId: string, dataFileId: string): Promise<StagingManifest | null> {
+    return (await this.staging(sourceId).findOne({ _id: manifestId(dataFileId) })) as StagingManifest | null;
+  }
+
+  // ---- index state ------------------------------------------------------------------------------------------
+
+  async readIndexState(sourceId: string): Promise<StoredIndexState | null> {
+    return this.connection.collection<StoredIndexState>(INDEX_STATE_COLLECTION).findOne({ _id: sourceId });
+  }
+
+  /**
+   * Stores a source's index state if it is still at `expected` (undefined: there is none yet). False when another
+   * writer got there first.
+   */
+  async swapIndexState(sourceId: string, expected: number | undefined, state: RecordIndexState): Promise<boolean> {
+    const states = this.connection.collection<StoredIndexState>(INDEX_STATE_COLLECTION);
+    if (expected === undefined) {
+      try {
+        await states.insertOne({ _id: sourceId, version: 1, state });
+        return true;
+      } catch (err) {
+        if (err instanceof mongo.MongoServerError && err.code === 11000) {
+          return false;
+        }
+        throw err;
+      }
+    }
+    const res = await states.updateOne(
+      { _id: sourceId, version: expected },
+      { $set: { state, version: expected + 1 } },
+    );
+    return res.matchedCount === 1;
   }
 
   // ---- subjects (keyed by `_id` = subjectId: the only key FerretDB looks up without a scan) ----------------------
