@@ -1,5 +1,5 @@
 import type { SubjectDocument } from '../data.types';
-import { computeIndex, MAX_CATEGORIES } from './indexer';
+import { computeIndex, MAX_CATEGORIES, RecordIndexBuilder, type RecordIndexState } from './indexer';
 
 async function* stream(docs: Array<Partial<SubjectDocument>>): AsyncGenerator<Partial<SubjectDocument>> {
   for (const d of docs) {
@@ -50,5 +50,20 @@ describe('computeIndex', () => {
     expect(index.recordCount).toBe(0);
     expect(index.capability.subject).toBe(false);
     expect(index.eavIndex).toEqual({ attributes: {}, values: {}, mappings: {} });
+  });
+});
+
+describe('RecordIndexBuilder state', () => {
+  it('should continue from a stored state exactly as one pass over all subjects', async () => {
+    const docs = Array.from({ length: 300 }, (_, i) => ({
+      HPO: i % 3 ? ['0000001'] : [],
+      EAV: { age: i % 90, sex: i % 2 ? 'F' : 'M', note: `free text ${i}`, mixed: i === 250 ? 'x' : i },
+    }));
+    const first = new RecordIndexBuilder();
+    docs.slice(0, 200).forEach((d) => first.add(d));
+    // Through a JSON round trip, as stored in the database.
+    const resumed = RecordIndexBuilder.fromState(JSON.parse(JSON.stringify(first.toState())) as RecordIndexState);
+    docs.slice(200).forEach((d) => resumed.add(d));
+    expect(resumed.result()).toEqual(await computeIndex(docs));
   });
 });

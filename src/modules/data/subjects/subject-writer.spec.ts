@@ -128,3 +128,49 @@ describe(SubjectWriter.name, () => {
     expect(repo.view()).toEqual(clean.view().map((d) => (d.subjectId === 'P1' ? { ...d, dataFiles: ['B', 'A'] } : d)));
   });
 });
+
+describe(`${SubjectWriter.name} first write`, () => {
+  it('should skip the scans for an old contribution, report append-only and hand over every inserted subject', async () => {
+    const repo = new MemoryRepo();
+    const shared = jest.spyOn(repo, 'findSharedIds');
+    const solo = jest.spyOn(repo, 'deleteSolo');
+    const inserted: string[] = [];
+    const res = await new SubjectWriter(repo as unknown as SubjectsRepository).writeFile(
+      's',
+      'A',
+      items({ X: part({ HPO: ['0000001'] }), Y: part({ HPO: ['0000002'] }) }),
+      { firstWrite: true, onInserted: (d) => inserted.push(d._id) },
+    );
+    expect(shared).not.toHaveBeenCalled();
+    expect(solo).not.toHaveBeenCalled();
+    expect(res).toEqual({ subjects: 2, appendOnly: true });
+    expect(inserted).toEqual(['X', 'Y']);
+  });
+
+  it('should not report append-only when a subject of another file had to be merged', async () => {
+    const repo = new MemoryRepo();
+    const writer = new SubjectWriter(repo as unknown as SubjectsRepository);
+    await writer.writeFile('s', 'A', items({ X: part({ HPO: ['0000001'] }) }), { firstWrite: true });
+    const inserted: string[] = [];
+    const res = await writer.writeFile('s', 'B', items({ X: part({ ORDO: ['166'] }), Z: part({ ORDO: ['9'] }) }), {
+      firstWrite: true,
+      onInserted: (d) => inserted.push(d._id),
+    });
+    expect(res.appendOnly).toBe(false);
+    expect(inserted).toEqual(['Z']); // X was merged, not inserted
+    expect(repo.view()).toEqual([
+      expect.objectContaining({ subjectId: 'X', HPO: ['0000001'], ORDO: ['166'], dataFiles: ['A', 'B'] }),
+      expect.objectContaining({ subjectId: 'Z', HPO: [], ORDO: ['9'], dataFiles: ['B'] }),
+    ]);
+  });
+
+  it('should not report append-only for a write that is not the first', async () => {
+    const repo = new MemoryRepo();
+    const res = await new SubjectWriter(repo as unknown as SubjectsRepository).writeFile(
+      's',
+      'A',
+      items({ X: part({ HPO: ['0000001'] }) }),
+    );
+    expect(res.appendOnly).toBe(false);
+  });
+});
