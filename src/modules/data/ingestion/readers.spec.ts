@@ -195,6 +195,176 @@ describe('readVcf', () => {
     expect(err.message).toMatch(/no records/);
   });
 
+  describe('genotypes', () => {
+    const header = (samples: string[]): string =>
+      '##fileformat=VCFv4.2\n##INFO=<ID=AF,Number=A,Type=Float,Description="AF">\n' +
+      `#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${samples.join('\t')}\n`;
+    const vcf = (samples: string[], ...records: string[]): Readable =>
+      Readable.from([Buffer.from(header(samples) + records.map((r) => `${r}\n`).join(''))]);
+    const read = async (samples: string[], ...records: string[]): Promise<VcfRecord[]> =>
+      collect(readVcf(vcf(samples, ...records)));
+
+    it('should read diploid, phased, haploid, missing, multi-allelic and multi-digit calls', async () => {
+      const [r] = await read(
+        ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+        '1\t5\t.\tA\tG,T\t.\t.\t.\tGT\t0/1\t1|2\t1\t.\t./0\t0/12\t0/0',
+      );
+      expect(r.genotypes).toEqual({ a: '0/1', b: '1|2', c: '1', d: '.', e: './0', f: '0/12', g: '0/0' });
+      expect(r.calls?.samples).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      expect([...(r.calls?.alleles ?? [])]).toEqual([0, 1, 1, 2, 1, -1, -1, 0, 0, 12, 0, 0]);
+      expect([...(r.calls?.ends ?? [])]).toEqual([2, 4, 5, 6, 8, 10, 12]);
+      expect([...(r.calls?.carriers ?? [])]).toEqual([0, 1, 2, 5]);
+      expect(r.calls?.called).toBe(10);
+    });
+
+    it('should read GT before further FORMAT fields and ignore those', async () => {
+      const [r] = await read(['a', 'b', 'c'], '1\t5\t.\tA\tG\t.\t.\t.\tGT:DP:AD\t0/1:7:3,4\t./.:.\t1/1');
+      expect(r.genotypes).toEqual({ a: '0/1', b: './.', c: '1/1' });
+      expect([...(r.calls?.alleles ?? [])]).toEqual([0, 1, -1, -1, 1, 1]);
+    });
+
+    it('should read a call without alleles from an empty GT', async () => {
+      const [r] = await read(['a', 'b'], '1\t5\t.\tA\tG\t.\t.\t.\tGT:DP\t:7\t0/1:3');
+      expect(r.genotypes).toEqual({ a: '', b: '0/1' });
+      expect([...(r.calls?.ends ?? [])]).toEqual([0, 2]);
+    });
+
+    it('should have no genotypes or calls when FORMAT has no GT', async () => {
+      const [r] = await read(['a', 'b'], '1\t5\t.\tA\tG\t.\t.\t.\tDP\t7\t3');
+      expect(r.genotypes).toEqual({});
+      expect(r.calls).toBeUndefined();
+    });
+
+    it('should still read GT when it is not the first FORMAT field', async () => {
+      const [r] = await read(['a', 'b'], '1\t5\t.\tA\tG\t.\t.\t.\tDP:GT\t7:0/1\t3:1|1');
+      expect(r.genotypes).toEqual({ a: '0/1', b: '1|1' });
+      expect([...(r.calls?.alleles ?? [])]).toEqual([0, 1, 1, 1]);
+    });
+
+    it.each([
+      ['0/x', 'GT', '0/x'],
+      ['0/', 'GT', '0/'],
+      ['/1', 'GT', '/1'],
+      ['0//1', 'GT', '0//1'],
+      ['1.', 'GT', '1.'],
+      ['x', 'GT', 'x'],
+      ['0/1:5', 'GT', '0/1:5'],
+      ['0-1:5', 'GT:DP', '0-1'],
+      ['5:0/y', 'DP:GT', '0/y'],
+    ])('should reject the malformed GT column %s (FORMAT %s) with its line and sample', async (column, format, gt) => {
+      const err = await inputError(
+        readVcf(
+          vcf(['a', 'b'], `1\t5\t.\tA\tG\t.\t.\t.\t${format}\t${format === 'DP:GT' ? '1:0/0' : '0/0'}\t${column}`),
+        ),
+      );
+      expect(err.toJobError()).toEqual({
+        line: 4,
+        message: `malformed GT "${gt}" for sample b (expected allele numbers or "." separated by / or |)`,
+      });
+    });
+
+    it.each([
+      ['too few sample columns', '0/1', 10],
+      ['too few sample columns with FORMAT fields', '0/1:5', 10],
+      ['an extra column', '0/1\t0/0\t1/1', 12],
+      ['an extra empty column', '0/1\t0/0\t', 12],
+      ['a malformed GT and an extra column', '0/1\tx\t1/1', 12],
+    ])('should report the column count for %s', async (_name, samples, found) => {
+      const err = await inputError(readVcf(vcf(['a', 'b'], `1\t5\t.\tA\tG\t.\t.\t.\tGT\t${samples}`)));
+      expect(err.toJobError()).toEqual({ line: 4, message: `expected 11 tab-separated columns but found ${found}` });
+    });
+
+    it('should report a bad POS before a malformed GT on the same line', async () => {
+      const err = await inputError(readVcf(vcf(['a'], '1\tx5\t.\tA\tG\t.\t.\t.\tGT\t0/z')));
+      expect(err.message).toMatch(/POS must be a positive integer, found "x5"/);
+    });
+
+    it('should read calls that outgrow the storage they are cut from', async () => {
+      // 20,000 samples: the first record's calls and carriers, then the second's tetraploid alleles, need new storage.
+      const samples = Array.from({ length: 20_000 }, (_, i) => `s${i}`);
+      const records = await read(
+        samples,
+        `1\t5\t.\tA\tG\t.\t.\t.\tGT\t${samples.map(() => '0/1').join('\t')}`,
+        `1\t6\t.\tA\tG,T\t.\t.\t.\tGT\t${samples.map((_, i) => (i % 2 ? '0/1/1/2' : '0/0/0/0')).join('\t')}`,
+        `1\t7\t.\tA\tG\t.\t.\t.\tGT\t${samples.map(() => '1').join('\t')}`,
+      );
+      const parsed = (r: VcfRecord): number[] =>
+        Object.values(r.genotypes).flatMap((gt) => gt.split(/[/|]/).map((a) => (a === '.' ? -1 : Number(a))));
+      for (const r of records) {
+        expect([...(r.calls?.alleles ?? [])]).toEqual(parsed(r));
+      }
+      expect(records.map((r) => r.calls?.carriers.length)).toEqual([20_000, 10_000, 20_000]);
+      expect(records.map((r) => r.calls?.ends[19_999])).toEqual([40_000, 80_000, 20_000]);
+    });
+  });
+
+  it('should parse INFO values by their declared type as before', async () => {
+    const vcf =
+      '##fileformat=VCFv4.2\n##INFO=<ID=DP,Number=1,Type=Integer,Description="d">\n' +
+      '##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description="f">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n' +
+      '1\t5\t.\tA\tG\t.\t.\tDP=7;SOMATIC;NOTE=a%3Bb,.,%ZZ;AF=0.5,.;EMPTY=;DB\n1\t6\t.\tA\t.\t.\t.\t.\n';
+    const [r1, r2] = await collect(readVcf(Readable.from([Buffer.from(vcf)])));
+    expect(r1.info).toEqual({
+      DP: [7],
+      SOMATIC: true,
+      NOTE: ['a;b', undefined, '%ZZ'],
+      AF: [0.5, undefined],
+      EMPTY: true,
+      DB: true,
+    });
+    expect(r1.af).toEqual([0.5, undefined]);
+    expect(r2).toMatchObject({ alt: [], info: {}, genotypes: {} });
+  });
+
+  it('should read non-ASCII text in the fixed columns', async () => {
+    const vcf =
+      '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n' +
+      'chrΩ\t5\trs1\tA\tG\t.\tPASS\tNOTE=café;GENE=TTN\tGT\t0/1\n';
+    const [r] = await collect(readVcf(Readable.from([Buffer.from(vcf)])));
+    expect(r).toMatchObject({
+      chrom: 'chrΩ',
+      pos: 5,
+      info: { NOTE: ['café'], GENE: ['TTN'] },
+      genotypes: { S1: '0/1' },
+    });
+  });
+
+  it('should read CRLF line endings and a BOM like plain LF', async () => {
+    const text = readFileSync(fixture('engine-ann.vcf'), 'utf8');
+    const plain = await collect(readVcf(fixture('engine-ann.vcf')));
+    const crlf = await collect(readVcf(chunked(Buffer.from(`\ufeff${text.replace(/\n/g, '\r\n')}`), 7)));
+    expect(crlf).toEqual(plain);
+    expect(crlf.map((r) => r.genotypes)).toEqual(plain.map((r) => r.genotypes));
+  });
+
+  it.each([
+    ['without samples', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t5\t.\tA\tG\t.\t.\t.\textra\n', 8],
+    [
+      'with FORMAT but no GT',
+      '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n1\t5\t.\tA\tG\t.\t.\t.\tDP\t5\t6\n',
+      10,
+    ],
+  ])('should reject a record with an extra column %s', async (_name, body, expected) => {
+    const err = await inputError(readVcf(Readable.from([Buffer.from(`##fileformat=VCFv4.2\n${body}`)])));
+    expect(err.toJobError()).toEqual({
+      line: 3,
+      message: `expected ${expected} tab-separated columns but found ${expected + 1}`,
+    });
+  });
+
+  it('should reject an empty INFO column', async () => {
+    const vcf = '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t5\t.\tA\tG\t.\t.\t\n';
+    const err = await inputError(readVcf(Readable.from([Buffer.from(vcf)])));
+    expect(err.line).toBe(3);
+    expect(err.message).toMatch(/malformed record: no INFO field specified/);
+  });
+
+  it('should reject an empty CHROM or REF', async () => {
+    const vcf = '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t5\t.\t\tG\t.\t.\t.\n';
+    const err = await inputError(readVcf(Readable.from([Buffer.from(vcf)])));
+    expect(err.toJobError()).toEqual({ line: 3, message: 'CHROM and REF must not be empty' });
+  });
+
   it('should reject invalid UTF-8 in a record with its line number', async () => {
     const vcf = Buffer.concat([
       Buffer.from('##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t5\t'),

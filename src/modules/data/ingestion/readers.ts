@@ -134,14 +134,14 @@ function findBadUtf8Line(block: Buffer, firstLine: number): number {
 }
 
 /**
- * Checks raw bytes (no NUL, valid UTF-8) and decodes them into text blocks that each end on a line boundary (the last
- * one may lack its newline). `firstLine` is the 1-based number of the block's first line. A leading BOM is dropped.
+ * Checks raw bytes (no NUL, valid UTF-8) and cuts them into blocks that each end on a line boundary (the last one may
+ * lack its newline). `firstLine` is the 1-based number of the block's first line. A leading BOM is dropped.
  */
-async function* textBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<{ text: string; firstLine: number }> {
+async function* lineBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; firstLine: number }> {
   let carry: Buffer | undefined;
   let nextLine = 1;
   let first = true;
-  const emit = (block: Buffer): { text: string; firstLine: number } => {
+  const emit = (block: Buffer): { bytes: Buffer; firstLine: number } => {
     const nul = block.indexOf(0);
     if (nul !== -1) {
       throw new IngestionInputError('binary content (NUL byte): not a text file', nextLine + countNewlines(block, nul));
@@ -149,14 +149,13 @@ async function* textBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<{ text
     if (!isUtf8(block)) {
       throw new IngestionInputError('invalid UTF-8 (the file must be UTF-8 encoded)', findBadUtf8Line(block, nextLine));
     }
-    let text = block.toString('utf8');
     if (first) {
       first = false;
-      if (text.charCodeAt(0) === 0xfeff) {
-        text = text.slice(1);
+      if (block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf) {
+        block = block.subarray(3);
       }
     }
-    const out = { text, firstLine: nextLine };
+    const out = { bytes: block, firstLine: nextLine };
     nextLine += countNewlines(block);
     return out;
   };
@@ -176,15 +175,10 @@ async function* textBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<{ text
   }
 }
 
-async function* lines(source: AsyncIterable<Buffer>): AsyncGenerator<{ line: number; text: string }> {
-  for await (const { text, firstLine } of textBlocks(source)) {
-    const parts = text.split('\n');
-    // A block ends with '\n' (except the last), so the final part is the empty remainder.
-    const n = parts[parts.length - 1] === '' ? parts.length - 1 : parts.length;
-    for (let i = 0; i < n; i++) {
-      const raw = parts[i];
-      yield { line: firstLine + i, text: raw.endsWith('\r') ? raw.slice(0, -1) : raw };
-    }
+/** `lineBlocks` decoded to text. */
+async function* textBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<{ text: string; firstLine: number }> {
+  for await (const { bytes, firstLine } of lineBlocks(source)) {
+    yield { text: bytes.toString('utf8'), firstLine };
   }
 }
 
@@ -341,6 +335,23 @@ export interface VcfAnnotation {
 
 export type VcfInfoValue = true | Array<string | number | undefined>;
 
+/**
+ * A record's GT calls as numbers. A string and an object per sample and record is what made large VCFs slow to read,
+ * so the reader hands these out and builds `genotypes` only when asked.
+ */
+export interface VcfCalls {
+  /** The header's sample names (the same array for every record of a file). */
+  samples: readonly string[];
+  /** Allele indexes of every call, sample after sample: 0 = REF, k = the k-th ALT, -1 = missing (`.`). */
+  alleles: Int32Array;
+  /** Sample `s`'s alleles end at `ends[s]` (exclusive) and start at `ends[s - 1]` (0 for the first sample). */
+  ends: Int32Array;
+  /** The samples (indexes, ascending) with an allele other than REF or missing: the only ones a variant can come from. */
+  carriers: Int32Array;
+  /** How many alleles of all the calls are not missing. */
+  called: number;
+}
+
 export interface VcfRecord {
   line: number;
   chrom: string;
@@ -348,8 +359,10 @@ export interface VcfRecord {
   ref: string;
   alt: string[];
   info: Record<string, VcfInfoValue>;
-  /** sample → GT string (`0/1`, `1|1`, `./.`); empty when FORMAT has no GT. */
+  /** sample → GT string (`0/1`, `1|1`, `./.`); empty when FORMAT has no GT. `readVcf` builds it on first access. */
   genotypes: Record<string, string>;
+  /** The same calls as allele indexes; `readVcf` sets it when FORMAT has GT (records built by hand may omit it). */
+  calls?: VcfCalls;
   /** From INFO `ANN` (SnpEff) or `CSQ` (VEP); empty when the record is not annotated. */
   annotations: VcfAnnotation[];
   /** INFO `AF` per ALT allele, when present. */
@@ -370,7 +383,21 @@ export interface VcfReaderOptions extends ReaderOptions {
 
 const VCF_FIXED = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'];
 const META_LINE = /^##([^=]+)=(.*)$/;
-const POS_RE = /^\d+$/;
+
+const TAB = 0x09;
+const CR = 0x0d;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const DIGIT0 = 0x30;
+const DIGIT9 = 0x39;
+const COLON = 0x3a;
+const LETTER_G = 0x47;
+const LETTER_T = 0x54;
+const PIPE = 0x7c;
+/** Stands for the end of the line in the character scans. */
+const EOL = -1;
+/** Allele indexes are capped here: any index past the record's ALTs is ignored anyway. */
+const MAX_ALLELE = 0x7fffffff;
 
 function parseCsqFormat(metaValue: string): string[] | undefined {
   if (!/^<ID=CSQ[,>]/.test(metaValue)) {
@@ -411,14 +438,6 @@ function validateChromLine(text: string, line: number): string[] {
     seen.add(s);
   }
   return samples;
-}
-
-function countTabs(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\t'); i !== -1; i = text.indexOf('\t', i + 1)) {
-    n++;
-  }
-  return n;
 }
 
 const INTERNED = new Map<string, string>();
@@ -476,14 +495,21 @@ function infoStrings(value: VcfInfoValue | undefined): string[] {
 export function parseAnn(values: string[], ref: string, alt: string[]): VcfAnnotation[] {
   const out: VcfAnnotation[] = [];
   for (const entry of values) {
-    const f = entry.split('|');
-    const gene = (f[3] ?? '').trim();
-    const consequence = firstTerm(f[1] ?? '');
+    // Only fields 0, 1 and 3 are used: find them with indexOf rather than split the ~15 fields of every entry.
+    const p1 = entry.indexOf('|');
+    const p2 = p1 === -1 ? -1 : entry.indexOf('|', p1 + 1);
+    const p3 = p2 === -1 ? -1 : entry.indexOf('|', p2 + 1);
+    if (p3 === -1) {
+      continue;
+    }
+    const p4 = entry.indexOf('|', p3 + 1);
+    const gene = entry.slice(p3 + 1, p4 === -1 ? entry.length : p4).trim();
+    const consequence = firstTerm(entry.slice(p1 + 1, p2));
     if (!gene || !consequence) {
       continue;
     }
     out.push({
-      altIndex: matchAllele((f[0] ?? '').trim(), ref, alt),
+      altIndex: matchAllele(entry.slice(0, p1).trim(), ref, alt),
       gene: intern(gene),
       consequence: intern(consequence),
     });
@@ -523,80 +549,227 @@ export function parseCsq(values: string[], fields: string[], ref: string, alt: s
 }
 
 /**
- * Records of a VCF file, plain or gzip/bgzip (detected by magic bytes). The header is validated (`##fileformat`
- * first, well-formed `##` lines, the 8 fixed `#CHROM` columns, then optional FORMAT + unique sample names); each
- * record must have the header's column count and a numeric POS. Annotations come from `ANN` or `CSQ`.
+ * The GT of each sample column in `bytes[from, end)`, keyed by sample name: the bytes up to the first `:`, or the whole
+ * column when `fieldEnd` is TAB (FORMAT is just `GT`). `ascii` (GTs that passed `scanCalls`) decodes the columns once
+ * and slices them; error messages pass false and get each GT decoded as UTF-8.
  */
-export async function* readVcf(input: ReaderInput, options: VcfReaderOptions = {}): AsyncGenerator<VcfRecord> {
-  const source = lines(maybeGunzip(countBytes(openInput(input), options.onProgress)));
-  const headerLines: string[] = [];
-  const meta: VcfHeader['meta'] = [];
-  let csqFields: string[] | undefined;
-  let samples: string[] | undefined;
-  let parser: VCF | undefined;
-  let expectedTabs = 0;
-  let sawRecord = false;
+function gtStrings(
+  bytes: Buffer,
+  from: number,
+  end: number,
+  samples: readonly string[],
+  fieldEnd = COLON,
+  ascii = true,
+): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  const text = ascii ? bytes.toString('latin1', from, end) : '';
+  let p = from;
+  for (const sample of samples) {
+    let q = p;
+    while (q < end && bytes[q] !== TAB && bytes[q] !== fieldEnd) {
+      q++;
+    }
+    out[sample] = ascii ? text.slice(p - from, q - from) : bytes.toString('utf8', p, q);
+    while (q < end && bytes[q] !== TAB) {
+      q++;
+    }
+    p = q + 1;
+  }
+  return out;
+}
 
-  for await (const { line, text } of source) {
-    if (!parser) {
-      if (line === 1 && !text.startsWith('##fileformat=VCF')) {
-        throw new IngestionInputError('not a VCF file: the first line must be ##fileformat=VCFv4.x', line);
+/** A record from `readVcf`: unless the line's GTs had to be parsed already, `genotypes` is built on first access. */
+class ReadVcfRecord implements VcfRecord {
+  #genotypes: Record<string, string> | undefined;
+  readonly #bytes: Buffer;
+  readonly #from: number;
+  readonly #end: number;
+
+  constructor(
+    readonly line: number,
+    readonly chrom: string,
+    readonly pos: number,
+    readonly ref: string,
+    readonly alt: string[],
+    readonly info: Record<string, VcfInfoValue>,
+    readonly annotations: VcfAnnotation[],
+    readonly af: Array<number | undefined> | undefined,
+    readonly calls: VcfCalls | undefined,
+    genotypes: Record<string, string> | undefined,
+    /** The sample columns, GT first in each: `bytes[from, end)`. Used when `genotypes` is not given. */
+    bytes: Buffer,
+    from: number,
+    end: number,
+  ) {
+    this.#genotypes = genotypes;
+    this.#bytes = bytes;
+    this.#from = from;
+    this.#end = end;
+  }
+
+  get genotypes(): Record<string, string> {
+    this.#genotypes ??= gtStrings(this.#bytes, this.#from, this.#end, this.calls?.samples ?? []);
+    return this.#genotypes;
+  }
+}
+
+function countTabs(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === TAB) {
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Int32 values per chunk of the calls pool (256 KiB). */
+const CALLS_POOL_INTS = 64 * 1024;
+
+/** Outcome of `scanCalls` other than a sample index (the first sample whose GT is malformed). */
+const SCAN_OK = -1;
+const SCAN_COLUMNS = -2;
+
+/**
+ * Parses the record lines of a VCF whose header has been read. A record is parsed from the bytes of its line: only
+ * the 8 fixed columns become a string, and the GTs are read byte by byte into numbers. Decoding every sample column
+ * and letting @gmod/vcf build an object per sample was most of the time of reading a VCF with many samples.
+ */
+class VcfRecordParser {
+  private readonly expectedTabs: number;
+  /** Byte offset of the tab ending each fixed column (`tabs[k]` ends column k), and the same in the decoded text. */
+  private readonly tabs = new Int32Array(9);
+  private readonly textTabs = new Int32Array(8);
+  /**
+   * Storage the records' `calls` are cut from: `scanCalls` writes a record's ends and alleles straight into it (at
+   * `scanAt`), and `takeCalls` keeps them. A typed array of its own per record (each with its own backing store), or
+   * copying into one, was a measurable part of reading. A retained record keeps its chunk alive: only tests do that.
+   */
+  private pool = new Int32Array(0);
+  private poolUsed = 0;
+  /** The last scanned record: where its calls start in `pool`, its allele count, carriers (see VcfCalls), called. */
+  private scanAt = 0;
+  private alleleCount = 0;
+  private readonly carriers: Int32Array;
+  private carrierCount = 0;
+  private called = 0;
+
+  constructor(
+    private readonly parser: VCF,
+    private readonly samples: string[],
+    private readonly csqFields: string[] | undefined,
+  ) {
+    this.expectedTabs = samples.length ? 8 + samples.length : 7;
+    this.carriers = new Int32Array(samples.length);
+  }
+
+  /** The record on `bytes[start, end)` (one line without its line break), checked as strictly as the header. */
+  parse(bytes: Buffer, start: number, end: number, line: number): VcfRecord {
+    const { tabs, samples } = this;
+    const fixedTabs = samples.length ? 9 : 7;
+    // The tabs ending the fixed columns, and whether those columns hold any non-ASCII byte.
+    let found = 0;
+    let high = 0;
+    let p = start;
+    for (; p < end && found < fixedTabs; p++) {
+      const b = bytes[p];
+      if (b === TAB) {
+        tabs[found++] = p;
       }
-      if (text.startsWith('##')) {
-        const m = META_LINE.exec(text);
-        if (!m) {
-          throw new IngestionInputError('malformed meta-information line (expected ##key=value)', line);
+      high |= b;
+    }
+    if (found < fixedTabs) {
+      throw this.columnsError(bytes, start, end, line);
+    }
+    // Where the GTs are read from: the sample columns of the line, or (GT not first) bytes built from them.
+    let gtBytes = bytes;
+    let gtFrom = p;
+    let gtTo = end;
+    let badSample = SCAN_OK;
+    let scanned = false;
+    let gtElsewhere = false;
+    let infoEnd = end;
+    /** What ends a GT in a sample column: `:` before further FORMAT fields, or the tab when GT is the only one. */
+    let gtEnd = COLON;
+    if (samples.length === 0) {
+      for (; p < end; p++) {
+        const b = bytes[p];
+        if (b === TAB) {
+          throw this.columnsError(bytes, start, end, line);
         }
-        meta.push({ key: m[1], value: m[2] });
-        if (m[1] === 'INFO') {
-          csqFields = parseCsqFormat(m[2]) ?? csqFields;
+        high |= b;
+      }
+    } else {
+      infoEnd = tabs[7];
+      const f = tabs[7] + 1;
+      // VCF puts GT first in FORMAT when present: then every sample's GT can be read straight off the line.
+      scanned = bytes[f] === LETTER_G && bytes[f + 1] === LETTER_T && (f + 2 === tabs[8] || bytes[f + 2] === COLON);
+      if (scanned) {
+        gtEnd = f + 2 === tabs[8] ? TAB : COLON;
+        badSample = this.scanCalls(bytes, p, end, gtEnd);
+        if (badSample === SCAN_COLUMNS || (badSample >= 0 && countTabs(bytes, start, end) !== this.expectedTabs)) {
+          throw this.columnsError(bytes, start, end, line);
         }
-        headerLines.push(text);
-        continue;
+      } else if (countTabs(bytes, start, end) !== this.expectedTabs) {
+        throw this.columnsError(bytes, start, end, line);
+      } else {
+        gtElsewhere = bytes.toString('utf8', f, tabs[8]).split(':').includes('GT');
       }
-      if (!text.startsWith('#CHROM')) {
-        throw new IngestionInputError('missing #CHROM header line before the first record', line);
-      }
-      samples = validateChromLine(text, line);
-      headerLines.push(text);
-      try {
-        parser = new VCF({ header: headerLines.join('\n'), strict: true });
-      } catch (err) {
-        throw new IngestionInputError(`invalid VCF header: ${(err as Error).message.split('\n')[0]}`, line);
-      }
-      expectedTabs = samples.length ? 8 + samples.length : 7;
-      options.onHeader?.({ meta, samples, csqFields });
-      continue;
     }
-    if (text === '') {
-      continue;
+    let posOk = tabs[1] > tabs[0] + 1;
+    for (let i = tabs[0] + 1; posOk && i < tabs[1]; i++) {
+      posOk = bytes[i] >= DIGIT0 && bytes[i] <= DIGIT9;
     }
-    const tabs = countTabs(text);
-    if (tabs !== expectedTabs) {
-      throw new IngestionInputError(`expected ${expectedTabs + 1} tab-separated columns but found ${tabs + 1}`, line);
-    }
-    const posEnd = text.indexOf('\t', text.indexOf('\t') + 1);
-    const posText = text.slice(text.indexOf('\t') + 1, posEnd);
-    if (!POS_RE.test(posText)) {
+    if (!posOk) {
+      const posText = bytes.toString('utf8', tabs[0] + 1, tabs[1]);
       throw new IngestionInputError(`POS must be a positive integer, found "${posText}"`, line);
     }
-    let v: ReturnType<VCF['parseLine']>;
-    try {
-      v = parser.parseLine(text);
-    } catch (err) {
-      throw new IngestionInputError(`malformed record: ${(err as Error).message}`, line);
+    if (tabs[6] + 1 === infoEnd) {
+      throw new IngestionInputError(
+        "malformed record: no INFO field specified, must contain at least a '.' (turn off strict mode to allow)",
+        line,
+      );
     }
-    if (!v.CHROM || !v.REF) {
+    // The fixed columns are decoded once and sliced here; @gmod/vcf's Variant would scan and split the line again.
+    const text = this.fixedColumns(bytes, start, infoEnd, (high & 0x80) !== 0);
+    const t = this.textTabs;
+    const chrom = text.slice(0, t[0]);
+    const ref = text.slice(t[2] + 1, t[3]);
+    if (!chrom || !ref) {
       throw new IngestionInputError('CHROM and REF must not be empty', line);
     }
-    const ref = v.REF;
-    const alt = v.ALT ?? [];
-    const info = v.INFO as Record<string, VcfInfoValue>;
+    let genotypes: Record<string, string> | undefined;
+    if (gtElsewhere) {
+      // GT not first breaks the spec but was always accepted: let @gmod/vcf find it (slowly), then check it the same.
+      const bySample = this.parseLine(bytes.toString('utf8', start, end), line).GENOTYPES();
+      genotypes = bySample;
+      gtBytes = Buffer.from(samples.map((s) => bySample[s] ?? '').join('\t'));
+      gtFrom = 0;
+      gtTo = gtBytes.length;
+      gtEnd = TAB;
+      badSample = this.scanCalls(gtBytes, 0, gtTo, gtEnd);
+      scanned = true;
+    } else if (!scanned) {
+      genotypes = Object.create(null) as Record<string, string>;
+    }
+    if (badSample >= 0) {
+      const gt = gtStrings(gtBytes, gtFrom, gtTo, samples, gtEnd, false)[samples[badSample]];
+      throw new IngestionInputError(
+        `malformed GT "${gt}" for sample ${samples[badSample]} (expected allele numbers or "." separated by / or |)`,
+        line,
+      );
+    }
+    const calls = scanned ? this.takeCalls() : undefined;
+
+    const altText = text.slice(t[3] + 1, t[4]);
+    const alt = altText === '.' ? [] : altText.split(',');
+    // INFO (typed by the header) from @gmod/vcf, which needs only the 8 fixed columns: the samples are ours.
+    const info = (this.parseLine(text, line).INFO ?? {}) as Record<string, VcfInfoValue>;
     let annotations: VcfAnnotation[] = [];
     if (info.ANN) {
       annotations = parseAnn(infoStrings(info.ANN), ref, alt);
-    } else if (info.CSQ && csqFields) {
-      annotations = parseCsq(infoStrings(info.CSQ), csqFields, ref, alt);
+    } else if (info.CSQ && this.csqFields) {
+      annotations = parseCsq(infoStrings(info.CSQ), this.csqFields, ref, alt);
     }
     let af: Array<number | undefined> | undefined;
     if (Array.isArray(info.AF)) {
@@ -605,21 +778,277 @@ export async function* readVcf(input: ReaderInput, options: VcfReaderOptions = {
         return x === undefined || !Number.isFinite(n) ? undefined : n;
       });
     }
-    sawRecord = true;
-    yield {
+    const pos = Number(text.slice(t[0] + 1, t[1]));
+    return new ReadVcfRecord(
       line,
-      chrom: v.CHROM,
-      pos: v.POS,
+      chrom,
+      pos,
       ref,
       alt,
       info,
-      genotypes: samples?.length && v.FORMAT ? v.GENOTYPES() : {},
       annotations,
       af,
+      calls,
+      genotypes,
+      gtBytes,
+      gtFrom,
+      gtTo,
+    );
+  }
+
+  /** `bytes[start, end)` (CHROM to INFO) as text, with `textTabs` set to where its tabs are in it. */
+  private fixedColumns(bytes: Buffer, start: number, end: number, nonAscii: boolean): string {
+    const t = this.textTabs;
+    if (!nonAscii) {
+      // One byte per character: the tabs are where they are in the bytes.
+      for (let k = 0; k < 7; k++) {
+        t[k] = this.tabs[k] - start;
+      }
+      return bytes.toString('latin1', start, end);
+    }
+    const text = bytes.toString('utf8', start, end);
+    for (let k = 0, at = -1; k < 7; k++) {
+      at = text.indexOf('\t', at + 1);
+      t[k] = at;
+    }
+    return text;
+  }
+
+  private parseLine(text: string, line: number): ReturnType<VCF['parseLine']> {
+    try {
+      return this.parser.parseLine(text);
+    } catch (err) {
+      throw new IngestionInputError(`malformed record: ${(err as Error).message}`, line);
+    }
+  }
+
+  /**
+   * Reads the GT (the bytes before `gtEnd`, `:` or the tab) of each sample column in `bytes[from, end)` into the pool
+   * (ends, then alleles) and `carriers` / `called`. A GT is allele numbers or `.` joined by `/` or `|` (haploid `1`,
+   * multi-allelic `1/12`); an empty one is a call without alleles. Returns SCAN_OK, SCAN_COLUMNS when there are more
+   * or fewer columns than samples, or the index of the first sample whose GT is malformed.
+   */
+  private scanCalls(bytes: Buffer, from: number, end: number, gtEnd: number): number {
+    const n = this.samples.length;
+    const { carriers } = this;
+    // Room for the ends and two alleles per sample; a record with more moves to a new chunk when it runs out.
+    if (this.pool.length - this.poolUsed < 3 * n + 16) {
+      this.newPool(3 * n + 16);
+    }
+    let pool = this.pool;
+    let at = this.poolUsed;
+    /** Where the next allele goes in `pool`; a sample's end is stored relative to the first allele (`at + n`). */
+    let k = at + n;
+    let nc = 0;
+    let called = 0;
+    let p = from;
+    for (let s = 0; s < n; s++) {
+      // Fast path for the call nearly every sample of a large VCF has: one-digit diploid, nothing after it.
+      if (p + 3 <= end && k + 2 <= pool.length) {
+        const a = bytes[p] - DIGIT0;
+        const sep = bytes[p + 1];
+        const b = bytes[p + 2] - DIGIT0;
+        const next = p + 3 < end ? bytes[p + 3] : EOL;
+        if (
+          a >= 0 &&
+          a <= 9 &&
+          b >= 0 &&
+          b <= 9 &&
+          (sep === SLASH || sep === PIPE) &&
+          (s < n - 1 ? next === TAB : next === EOL)
+        ) {
+          pool[k++] = a;
+          pool[k++] = b;
+          pool[at + s] = k - at - n;
+          called += 2;
+          if (a > 0 || b > 0) {
+            carriers[nc++] = s;
+          }
+          p += 4;
+          continue;
+        }
+      }
+      let c = p < end ? bytes[p] : EOL;
+      let carries = false;
+      if (c !== TAB && c !== gtEnd && c !== EOL) {
+        for (;;) {
+          let a: number;
+          if (c === DOT) {
+            a = -1;
+            p++;
+          } else if (c >= DIGIT0 && c <= DIGIT9) {
+            a = c - DIGIT0;
+            while (++p < end && (c = bytes[p]) >= DIGIT0 && c <= DIGIT9) {
+              a = Math.min(a * 10 + (c - DIGIT0), MAX_ALLELE);
+            }
+          } else {
+            return s;
+          }
+          if (k === pool.length) {
+            const moved = pool.subarray(at, k);
+            this.newPool(2 * (k - at));
+            pool = this.pool;
+            pool.set(moved);
+            k -= at;
+            at = 0;
+          }
+          pool[k++] = a;
+          if (a >= 0) {
+            called++;
+            carries ||= a > 0;
+          }
+          c = p < end ? bytes[p] : EOL;
+          if (c !== SLASH && c !== PIPE) {
+            break;
+          }
+          c = ++p < end ? bytes[p] : EOL;
+        }
+        if (c !== TAB && c !== gtEnd && c !== EOL) {
+          return s;
+        }
+      }
+      pool[at + s] = k - at - n;
+      if (carries) {
+        carriers[nc++] = s;
+      }
+      if (c === COLON) {
+        const tab = bytes.indexOf(TAB, p);
+        p = tab === -1 || tab >= end ? end : tab;
+        c = p < end ? TAB : EOL;
+      }
+      // Every sample but the last ends on a tab, the last one on the end of the line.
+      if (s < n - 1 ? c !== TAB : c !== EOL) {
+        return SCAN_COLUMNS;
+      }
+      p++;
+    }
+    this.scanAt = at;
+    this.alleleCount = k - at - n;
+    this.carrierCount = nc;
+    this.called = called;
+    return SCAN_OK;
+  }
+
+  /** The last scanned calls, kept in the pool (they were written there; the carriers are copied after them). */
+  private takeCalls(): VcfCalls {
+    const n = this.samples.length;
+    const k = this.alleleCount;
+    const nc = this.carrierCount;
+    let at = this.scanAt;
+    if (at + n + k + nc > this.pool.length) {
+      const moved = this.pool.subarray(at, at + n + k);
+      this.newPool(n + k + nc);
+      this.pool.set(moved);
+      at = 0;
+    }
+    const { pool, carriers } = this;
+    for (let i = 0; i < nc; i++) {
+      pool[at + n + k + i] = carriers[i];
+    }
+    this.poolUsed = at + n + k + nc;
+    // The Int32Array constructor, not subarray(): the latter's species lookup showed up per record.
+    return {
+      samples: this.samples,
+      ends: new Int32Array(pool.buffer, at * 4, n),
+      alleles: new Int32Array(pool.buffer, (at + n) * 4, k),
+      carriers: new Int32Array(pool.buffer, (at + n + k) * 4, nc),
+      called: this.called,
     };
   }
-  if (!parser) {
-    throw new IngestionInputError(meta.length ? 'missing #CHROM header line' : 'the file is empty');
+
+  /** Starts a new pool chunk with room for at least `ints` values; the old one lives on in the records cut from it. */
+  private newPool(ints: number): void {
+    // Not zero-filled: every value is written before a record's views can see it.
+    const bytes = Buffer.allocUnsafeSlow(Math.max(CALLS_POOL_INTS, ints) * 4);
+    this.pool = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    this.poolUsed = 0;
+  }
+
+  private columnsError(bytes: Buffer, start: number, end: number, line: number): IngestionInputError {
+    const tabs = countTabs(bytes, start, end);
+    return new IngestionInputError(
+      `expected ${this.expectedTabs + 1} tab-separated columns but found ${tabs + 1}`,
+      line,
+    );
+  }
+}
+
+/** Turns the header lines into a record parser once the `#CHROM` line has been read. */
+class VcfHeaderReader {
+  private readonly lines: string[] = [];
+  private readonly meta: VcfHeader['meta'] = [];
+  private csqFields: string[] | undefined;
+
+  /** Reads one header line; returns the record parser after the `#CHROM` line. */
+  add(text: string, line: number, onHeader?: (header: VcfHeader) => void): VcfRecordParser | undefined {
+    if (line === 1 && !text.startsWith('##fileformat=VCF')) {
+      throw new IngestionInputError('not a VCF file: the first line must be ##fileformat=VCFv4.x', line);
+    }
+    if (text.startsWith('##')) {
+      const m = META_LINE.exec(text);
+      if (!m) {
+        throw new IngestionInputError('malformed meta-information line (expected ##key=value)', line);
+      }
+      this.meta.push({ key: m[1], value: m[2] });
+      if (m[1] === 'INFO') {
+        this.csqFields = parseCsqFormat(m[2]) ?? this.csqFields;
+      }
+      this.lines.push(text);
+      return undefined;
+    }
+    if (!text.startsWith('#CHROM')) {
+      throw new IngestionInputError('missing #CHROM header line before the first record', line);
+    }
+    const samples = validateChromLine(text, line);
+    this.lines.push(text);
+    let parser: VCF;
+    try {
+      parser = new VCF({ header: this.lines.join('\n'), strict: true });
+    } catch (err) {
+      throw new IngestionInputError(`invalid VCF header: ${(err as Error).message.split('\n')[0]}`, line);
+    }
+    onHeader?.({ meta: this.meta, samples, csqFields: this.csqFields });
+    return new VcfRecordParser(parser, samples, this.csqFields);
+  }
+
+  /** The error for a file that ended inside the header. */
+  endError(): IngestionInputError {
+    return new IngestionInputError(this.meta.length ? 'missing #CHROM header line' : 'the file is empty');
+  }
+}
+
+/**
+ * Records of a VCF file, plain or gzip/bgzip (detected by magic bytes). The header is validated (`##fileformat`
+ * first, well-formed `##` lines, the 8 fixed `#CHROM` columns, then optional FORMAT + unique sample names); each
+ * record must have the header's column count, a numeric POS and well-formed GTs. Annotations come from `ANN` or `CSQ`.
+ */
+export async function* readVcf(input: ReaderInput, options: VcfReaderOptions = {}): AsyncGenerator<VcfRecord> {
+  const blocks = lineBlocks(maybeGunzip(countBytes(openInput(input), options.onProgress)));
+  const header = new VcfHeaderReader();
+  let records: VcfRecordParser | undefined;
+  let sawRecord = false;
+
+  for await (const { bytes, firstLine } of blocks) {
+    // Lines are parsed in place in the block (offsets, no string per line): a record's columns are scanned once.
+    let line = firstLine;
+    for (let start = 0; start < bytes.length; line++) {
+      const nl = bytes.indexOf(NEWLINE, start);
+      const lineStart = start;
+      let end = nl === -1 ? bytes.length : nl;
+      start = end + 1;
+      if (end > lineStart && bytes[end - 1] === CR) {
+        end--;
+      }
+      if (!records) {
+        records = header.add(bytes.toString('utf8', lineStart, end), line, options.onHeader);
+      } else if (end > lineStart) {
+        sawRecord = true;
+        yield records.parse(bytes, lineStart, end, line);
+      }
+    }
+  }
+  if (!records) {
+    throw header.endError();
   }
   if (!sawRecord) {
     throw new IngestionInputError('the VCF has a header but no records');

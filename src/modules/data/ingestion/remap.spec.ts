@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { RemapPipeline, TermSetDirective } from '../data.types';
-import type { VcfRecord } from './readers';
+import { readVcf, type VcfRecord } from './readers';
 import {
   compileRemap,
   defaultDestination,
@@ -226,6 +228,133 @@ describe('VCF variants', () => {
       }),
     );
     expect(v.get('a')).toEqual([{ gene: 'BRCA2', mutation: 'nonsense', af: 0.01 }]);
+  });
+
+  it('should list the entries of a sample by gene in the order it first carried each, then by mutation', async () => {
+    const ann = (gene: string, consequence: string) => [{ altIndex: 0, gene, consequence }];
+    const subjects = await vcfSubjects([
+      record({ genotypes: { a: '0/1', b: '0/0' }, annotations: ann('TTN', 'missense_variant'), af: [0.1] }),
+      record({ genotypes: { a: '0/1', b: '0/1' }, annotations: ann('BRCA1', 'stop_gained'), af: [0.2] }),
+      record({ genotypes: { a: '1/1', b: '0/1' }, annotations: ann('TTN', 'synonymous_variant'), af: [0.3] }),
+      record({ genotypes: { a: '0/1', b: '0/1' }, annotations: ann('TTN', 'missense_variant'), af: [0.05] }),
+    ]);
+    expect(subjects.get('a')?.VARIANT).toEqual([
+      { gene: 'TTN', mutation: 'missense_variant', af: 0.1 },
+      { gene: 'TTN', mutation: 'synonymous_variant', af: 0.3 },
+      { gene: 'BRCA1', mutation: 'stop_gained', af: 0.2 },
+    ]);
+    expect(subjects.get('b')?.VARIANT).toEqual([
+      { gene: 'BRCA1', mutation: 'stop_gained', af: 0.2 },
+      { gene: 'TTN', mutation: 'synonymous_variant', af: 0.3 },
+      { gene: 'TTN', mutation: 'missense_variant', af: 0.05 },
+    ]);
+  });
+
+  it('should compute af from the calls when INFO AF is missing and keep the highest', async () => {
+    const ann = [{ altIndex: 0, gene: 'TTN', consequence: 'missense_variant' }];
+    // af = 2 ALT of 4 called alleles: '.' and 7 (not an ALT of this record) do not count.
+    const computed = record({ genotypes: { a: '0/1', b: '1/.', c: '7/0' }, annotations: ann, af: [undefined] });
+    const subjects = await vcfSubjects([
+      record({ genotypes: { a: '0/1', b: '0/0', c: '0/0' }, annotations: ann }),
+      computed,
+    ]);
+    expect(recordVariants(computed).get('a')).toEqual([{ gene: 'TTN', mutation: 'missense_variant', af: 0.5 }]);
+    expect([...subjects]).toEqual([
+      ['a', { VARIANT: [{ gene: 'TTN', mutation: 'missense_variant', af: 0.5 }] }],
+      ['b', { VARIANT: [{ gene: 'TTN', mutation: 'missense_variant', af: 0.5 }] }],
+      ['c', { VARIANT: [] }],
+    ]);
+  });
+
+  it('should give each ALT allele a sample carries its own annotations, once per allele', () => {
+    const v = recordVariants(
+      record({
+        alt: ['G', 'T'],
+        genotypes: { het: '1/2', hom: '2|2', haploid: '2', triploid: '1/2/1', ref: '0/0', missing: './.' },
+        annotations: [
+          { altIndex: 0, gene: 'TTN', consequence: 'missense_variant' },
+          { altIndex: 1, gene: 'TTN', consequence: 'stop_gained' },
+        ],
+        af: [0.1, 0.2],
+      }),
+    );
+    const first = { gene: 'TTN', mutation: 'missense_variant', af: 0.1 };
+    const second = { gene: 'TTN', mutation: 'stop_gained', af: 0.2 };
+    expect([...v]).toEqual([
+      ['het', [first, second]],
+      ['hom', [second]],
+      ['haploid', [second]],
+      ['triploid', [first, second]],
+    ]);
+  });
+
+  it('should skip ALT alleles without annotations, records without ALT and unusable fallback genes', () => {
+    const annotations = [{ altIndex: 0, gene: 'TTN', consequence: 'missense_variant' }];
+    const multi = recordVariants(record({ alt: ['G', 'T'], genotypes: { a: '0/2', b: '2/1' }, annotations }));
+    expect([...multi]).toEqual([['b', [{ gene: 'TTN', mutation: 'missense_variant', af: 0.25 }]]]);
+    expect(recordVariants(record({ alt: [], genotypes: { a: '0/1' }, annotations })).size).toBe(0);
+    const badGene = record({ genotypes: { a: '0/1' }, info: { GENEINFO: ['not a gene!:1'] } });
+    expect(recordVariants(badGene).size).toBe(0);
+  });
+
+  it('should add a sample first seen in a later record (records built by hand) when it carries a variant', async () => {
+    const annotations = [{ altIndex: 0, gene: 'TTN', consequence: 'missense_variant' }];
+    const subjects = await vcfSubjects([
+      record({ genotypes: { a: '0/1' }, annotations, af: [0.1] }),
+      record({ genotypes: { a: '0/0', b: '', c: '1/1' }, annotations, af: [0.2] }),
+      record({ alt: [], genotypes: { a: '0/1', d: '1/1' }, annotations }),
+      record({ alt: ['G', 'T'], genotypes: { a: '0/2', d: '2/2' }, annotations, af: [0.3, 0.4] }),
+    ]);
+    expect([...subjects.keys()]).toEqual(['a', 'c']);
+    expect(subjects.get('c')).toEqual({ VARIANT: [{ gene: 'TTN', mutation: 'missense_variant', af: 0.2 }] });
+  });
+
+  it('should give the same subjects for records read from a file as for records built from their genotypes', async () => {
+    const file = join(__dirname, '../../../../test/fixtures/data/small.vcf');
+    const read: VcfRecord[] = [];
+    for await (const r of readVcf(file)) {
+      read.push(r);
+    }
+    // Plain objects without `calls`: the accumulator parses `genotypes` itself.
+    const built = read.map(({ line, chrom, pos, ref, alt, info, genotypes, annotations, af }) =>
+      record({ line, chrom, pos, ref, alt, info, genotypes, annotations, af }),
+    );
+    expect(read.every((r) => r.calls !== undefined)).toBe(true);
+    expect(await vcfSubjects(read)).toEqual(await vcfSubjects(built));
+  });
+
+  it('should give the same subjects when carriers are applied in several batches', async () => {
+    // 1,600 records × ~100 carriers is more than one batch of pending carriers.
+    const samples = Array.from({ length: 130 }, (_, i) => `s${i}`);
+    const genes = ['TTN', 'BRCA1', 'DMD', 'CFTR'];
+    const lines = Array.from({ length: 1600 }, (_, i) => {
+      const gts = samples.map((_, s) => ((i * 7 + s * 3) % 5 === 0 ? '0/0' : (i + s) % 3 ? '0/1' : '1/1'));
+      const ann = `ANN=G|${i % 3 ? 'missense_variant' : 'stop_gained'}|HIGH|${genes[(i * 5 + (i >> 4)) % 4]}|x`;
+      return `1\t${i + 1}\t.\tA\tG\t.\t.\tAF=0.${i % 10}${i % 7};${ann}\tGT\t${gts.join('\t')}\n`;
+    });
+    const vcf = `##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t${samples.join('\t')}\n`;
+    const records: VcfRecord[] = [];
+    for await (const r of readVcf(Readable.from([Buffer.from(vcf + lines.join(''))]))) {
+      records.push(r);
+    }
+    // The expected result computed the simple way: per sample, gene → mutation → highest af, in first-seen order.
+    const expected = new Map(samples.map((s) => [s, new Map<string, Map<string, number>>()]));
+    for (const r of records) {
+      const { gene, consequence } = r.annotations[0];
+      for (const [s, gt] of Object.entries(r.genotypes)) {
+        if (gt !== '0/0') {
+          const byGene = expected.get(s)!;
+          const byMutation = byGene.get(gene) ?? byGene.set(gene, new Map()).get(gene)!;
+          byMutation.set(consequence, Math.max(byMutation.get(consequence) ?? -1, r.af![0]!));
+        }
+      }
+    }
+    const subjects = await vcfSubjects(records);
+    expect([...subjects.keys()]).toEqual(samples);
+    for (const [s, byGene] of expected) {
+      const want = [...byGene].flatMap(([gene, m]) => [...m].map(([mutation, af]) => ({ gene, mutation, af })));
+      expect(subjects.get(s)?.VARIANT).toEqual(want);
+    }
   });
 
   it('should keep every sample as a subject and the highest af per (gene, mutation)', async () => {

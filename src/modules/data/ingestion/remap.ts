@@ -37,7 +37,7 @@ import type {
   PatternSet,
 } from '../data.types';
 import type { StagedValue } from './file-pipeline';
-import { IngestionInputError, type VcfRecord } from './readers';
+import { IngestionInputError, type VcfCalls, type VcfRecord } from './readers';
 import { mergeSubject, type SubjectPart } from './subject-builder';
 
 export type TermKind = 'hpo' | 'ordo' | 'snomed' | 'ncit';
@@ -363,7 +363,7 @@ const DIGIT0 = 48;
 
 /**
  * Appends the allele indexes of a GT (`0/1`, `1|2`, `./.`, `1`) to `out`, -1 for a missing call; returns the count.
- * The diploid single-digit form is parsed without allocating: it is nearly every call in a large VCF.
+ * Only for records built without `calls` (readVcf checks and converts GTs itself).
  */
 function parseGt(gt: string, out: number[]): number {
   if (gt.length === 3) {
@@ -385,7 +385,33 @@ function parseGt(gt: string, out: number[]): number {
   return parts.length;
 }
 
-function fallbackAnnotations(record: VcfRecord): Array<{ gene: string; consequence: string }> {
+/** The record's calls: readVcf's compact form, else parsed from `genotypes` (records built by hand). */
+function callsOf(record: VcfRecord): VcfCalls {
+  if (record.calls) {
+    return record.calls;
+  }
+  const samples = Object.keys(record.genotypes);
+  const alleles: number[] = [];
+  const ends = new Int32Array(samples.length);
+  const carriers: number[] = [];
+  samples.forEach((sample, i) => {
+    const from = alleles.length;
+    parseGt(record.genotypes[sample], alleles);
+    ends[i] = alleles.length;
+    if (alleles.slice(from).some((a) => a > 0)) {
+      carriers.push(i);
+    }
+  });
+  const called = alleles.filter((a) => a >= 0).length;
+  return { samples, alleles: Int32Array.from(alleles), ends, carriers: Int32Array.from(carriers), called };
+}
+
+interface GeneConsequence {
+  gene: string;
+  consequence: string;
+}
+
+function fallbackAnnotations(record: VcfRecord): GeneConsequence[] {
   const info = record.info;
   const first = (key: string): string | undefined => {
     const v = info[key];
@@ -401,16 +427,16 @@ function fallbackAnnotations(record: VcfRecord): Array<{ gene: string; consequen
   return [{ gene: Buffer.from(gene).toString(), consequence: Buffer.from(consequence).toString() }];
 }
 
-/**
- * Calls `emit(sample, entries)` for each sample carrying an ALT allele of the record; `entries` (shared, do not
- * mutate) are that allele's VARIANT entries. An allele carried twice (1/1) or several ALTs of one sample emit once each.
- */
-function forEachCarrier(record: VcfRecord, emit: (sample: string, entries: VariantEntry[]) => void): void {
+/** The (gene, consequence) pairs of each ALT allele; undefined when no ALT has any (the record gives no variant). */
+function annotationsByAlt(record: VcfRecord): GeneConsequence[][] | undefined {
   const nAlt = record.alt.length;
   if (nAlt === 0) {
-    return;
+    return undefined;
   }
-  const byAlt: Array<Array<{ gene: string; consequence: string }>> = Array.from({ length: nAlt }, () => []);
+  const byAlt: GeneConsequence[][] = [];
+  for (let k = 0; k < nAlt; k++) {
+    byAlt.push([]);
+  }
   if (record.annotations.length) {
     for (const a of record.annotations) {
       if (a.altIndex !== undefined) {
@@ -421,123 +447,371 @@ function forEachCarrier(record: VcfRecord, emit: (sample: string, entries: Varia
     const fb = fallbackAnnotations(record);
     byAlt.forEach((list) => list.push(...fb));
   }
-  if (byAlt.every((l) => l.length === 0)) {
-    return;
-  }
+  return byAlt.some((l) => l.length > 0) ? byAlt : undefined;
+}
 
-  const samples: string[] = [];
-  const counts: number[] = [];
-  const alleles: number[] = [];
-  const altCounts = new Array<number>(nAlt + 1).fill(0);
+/** af of each ALT: INFO AF, else ALT alleles / called alleles of the record (rounded to 6 decimals); NaN: unknown. */
+function alleleFrequencies(record: VcfRecord, calls: VcfCalls, nAlt: number): Float64Array {
+  const out = new Float64Array(nAlt);
+  let counts: Int32Array | undefined;
   let called = 0;
-  for (const sample in record.genotypes) {
-    const from = alleles.length;
-    const n = parseGt(record.genotypes[sample], alleles);
-    samples.push(sample);
-    counts.push(n);
-    for (let i = from; i < from + n; i++) {
-      const a = alleles[i];
-      if (a >= 0 && a <= nAlt) {
-        called++;
-        altCounts[a]++;
-      }
-    }
-  }
-  // One entry list per ALT allele, built once for the record (af from INFO AF, else from the record's own calls).
-  const entries = byAlt.map((anns, k): VariantEntry[] => {
+  for (let k = 0; k < nAlt; k++) {
     const given = record.af?.[k];
-    const af = given !== undefined ? given : called ? Math.round((altCounts[k + 1] / called) * 1e6) / 1e6 : undefined;
-    return anns.map((a) =>
-      af === undefined ? { gene: a.gene, mutation: a.consequence } : { gene: a.gene, mutation: a.consequence, af },
-    );
-  });
-
-  let offset = 0;
-  for (let s = 0; s < samples.length; s++) {
-    const n = counts[s];
-    let prev = 0;
-    for (let i = offset; i < offset + n; i++) {
-      const a = alleles[i];
-      // Skip ref/missing, out-of-range indexes and an allele already emitted for this sample (1/1).
-      if (a < 1 || a > nAlt || a === prev || (n > 2 && alleles.slice(offset, i).includes(a))) {
-        continue;
-      }
-      prev = a;
-      if (entries[a - 1].length) {
-        emit(samples[s], entries[a - 1]);
+    if (given !== undefined) {
+      out[k] = given;
+      continue;
+    }
+    if (!counts) {
+      // Only carriers have ALT (or out-of-range) alleles: the other samples add to `calls.called` alone.
+      counts = new Int32Array(nAlt + 1);
+      called = calls.called;
+      const { alleles, ends, carriers } = calls;
+      for (const s of carriers) {
+        for (let i = s ? ends[s - 1] : 0; i < ends[s]; i++) {
+          const a = alleles[i];
+          if (a > nAlt) {
+            called--;
+          } else if (a > 0) {
+            counts[a]++;
+          }
+        }
       }
     }
-    offset += n;
+    out[k] = called ? Math.round((counts[k + 1] / called) * 1e6) / 1e6 : NaN;
   }
+  return out;
+}
+
+/** Reused by `carriersOf` (one record at a time): a list per record would be garbage for every record of a file. */
+let carrierScratch = new Int32Array(512);
+
+/**
+ * The ALT alleles each sample's GT carries, as (sample, alt) index pairs (into `calls.samples` and the record's ALTs)
+ * in `carrierScratch`, in sample then GT order; returns the number of values written (twice the pairs). An allele
+ * carried twice (1/1) counts once; REF, missing and out-of-range indexes never do.
+ */
+function carriersOf(calls: VcfCalls, nAlt: number): number {
+  const { alleles, ends, carriers } = calls;
+  if (carrierScratch.length < 2 * alleles.length) {
+    carrierScratch = new Int32Array(2 * alleles.length);
+  }
+  const out = carrierScratch;
+  let n = 0;
+  for (const s of carriers) {
+    const from = s ? ends[s - 1] : 0;
+    const to = ends[s];
+    if (to - from === 2) {
+      const a = alleles[from];
+      const b = alleles[from + 1];
+      if (a >= 1 && a <= nAlt) {
+        out[n++] = s;
+        out[n++] = a - 1;
+      }
+      if (b >= 1 && b <= nAlt && b !== a) {
+        out[n++] = s;
+        out[n++] = b - 1;
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        const a = alleles[i];
+        if (a >= 1 && a <= nAlt && alleles.subarray(from, i).indexOf(a) === -1) {
+          out[n++] = s;
+          out[n++] = a - 1;
+        }
+      }
+    }
+  }
+  return n;
 }
 
 /** The VARIANT entries one record gives each sample that carries an ALT allele. */
 export function recordVariants(record: VcfRecord): Map<string, VariantEntry[]> {
   const out = new Map<string, VariantEntry[]>();
-  forEachCarrier(record, (sample, entries) => {
-    const list = out.get(sample);
-    if (list) {
-      list.push(...entries.map((e) => ({ ...e })));
-    } else {
-      out.set(
-        sample,
-        entries.map((e) => ({ ...e })),
-      );
+  const byAlt = annotationsByAlt(record);
+  if (!byAlt) {
+    return out;
+  }
+  const calls = callsOf(record);
+  const afs = alleleFrequencies(record, calls, byAlt.length);
+  const n = carriersOf(calls, byAlt.length);
+  for (let i = 0; i < n; i += 2) {
+    const alt = carrierScratch[i + 1];
+    const af = afs[alt];
+    if (byAlt[alt].length === 0) {
+      continue;
     }
-  });
+    const sample = calls.samples[carrierScratch[i]];
+    const list = out.get(sample) ?? [];
+    for (const { gene, consequence } of byAlt[alt]) {
+      list.push(Number.isNaN(af) ? { gene, mutation: consequence } : { gene, mutation: consequence, af });
+    }
+    out.set(sample, list);
+  }
   return out;
+}
+
+/** Carriers buffered before they are applied (see `VcfSubjectAccumulator.flush`). */
+const PENDING_BATCH = 1 << 17;
+
+/**
+ * One sample's (gene, mutation) pair ids with the highest af of each (NaN when none is known), in first-seen order.
+ * An open-addressing table over one typed array, id and af side by side: this is the per-carrier hot path, where a
+ * Map<number, number> per sample measured several times slower (and boxes every af).
+ */
+class SampleVariants {
+  /** Slot i holds a pair id at [2i] (-1 when free) and its af at [2i + 1]; at most 3/4 of the slots are used. */
+  private slots = SampleVariants.empty(16);
+  /** Slot of each pair in first-seen order. */
+  private order = new Int32Array(8);
+  private size = 0;
+
+  /** Records `af` for pair `id`, keeping the highest known af (NaN counts as unknown). */
+  add(id: number, af: number): void {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let slot = Math.imul(id, 0x9e3779b1) & mask;
+    for (;;) {
+      const at = slots[2 * slot];
+      if (at === id) {
+        const prev = slots[2 * slot + 1];
+        if (af > prev || (Number.isNaN(prev) && !Number.isNaN(af))) {
+          slots[2 * slot + 1] = af;
+        }
+        return;
+      }
+      if (at === -1) {
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    slots[2 * slot] = id;
+    slots[2 * slot + 1] = af;
+    if (this.size === this.order.length) {
+      const order = new Int32Array(this.size * 2);
+      order.set(this.order);
+      this.order = order;
+    }
+    this.order[this.size++] = slot;
+    if (this.size * 4 > 3 * (mask + 1)) {
+      this.grow();
+    }
+  }
+
+  /** How many pairs the sample has. */
+  get count(): number {
+    return this.size;
+  }
+
+  /** The `i`-th pair first seen (0-based) and its af. */
+  idAt(i: number): number {
+    return this.slots[2 * this.order[i]];
+  }
+
+  afAt(i: number): number {
+    return this.slots[2 * this.order[i] + 1];
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const slots = SampleVariants.empty(old.length);
+    const mask = (slots.length >> 1) - 1;
+    for (let i = 0; i < this.size; i++) {
+      const id = old[2 * this.order[i]];
+      let slot = Math.imul(id, 0x9e3779b1) & mask;
+      while (slots[2 * slot] !== -1) {
+        slot = (slot + 1) & mask;
+      }
+      slots[2 * slot] = id;
+      slots[2 * slot + 1] = old[2 * this.order[i] + 1];
+      this.order[i] = slot;
+    }
+    this.slots = slots;
+  }
+
+  /** A table of `capacity` free slots. */
+  private static empty(capacity: number): Float64Array {
+    const slots = new Float64Array(2 * capacity);
+    for (let i = 0; i < slots.length; i += 2) {
+      slots[i] = -1;
+    }
+    return slots;
+  }
 }
 
 /**
  * Accumulates the VARIANT entries of a VCF, per sample, de-duplicated by (gene, mutation) keeping the highest af.
- * Memory is bounded by samples × distinct (gene, mutation) pairs, not by the number of records.
+ * Memory is bounded by samples × distinct (gene, mutation) pairs, not by the number of records. Each distinct pair
+ * becomes a small integer once per record, so a carrier costs a few typed-array writes and, later, one lookup in its
+ * sample's table: no strings or objects per call. The entry objects are built only by `subjects()`.
  */
 export class VcfSubjectAccumulator {
-  /** sample → gene → mutation → entry (two levels: no key strings built per call). */
-  private readonly samples = new Map<string, Map<string, Map<string, VariantEntry>>>();
+  /** Sample names in the order they became subjects (header order), and the reverse index. */
+  private readonly names: string[] = [];
+  private readonly indexes = new Map<string, number>();
+  /** Per sample: pair id → highest af, in first-seen order. */
+  private readonly best: SampleVariants[] = [];
+  /** gene → mutation → pair id, the pairs by id, and the distinct genes. */
+  private readonly pairIds = new Map<string, { geneIndex: number; byMutation: Map<string, number> }>();
+  private readonly pairs: Array<{ gene: string; geneIndex: number; mutation: string }> = [];
+  private readonly genes: string[] = [];
+  /** Subject index of each entry of the last `calls.samples` array (readVcf passes the same one for every record). */
+  private columns: { samples: readonly string[]; subjects: Int32Array } | undefined;
+  /**
+   * Carriers (subject, pair, af) not yet applied to `best`. They are applied in batches, subject by subject: one
+   * subject's table then stays in the CPU cache, where applying each carrier as it comes touched a different table
+   * every time and was bound by cache misses.
+   */
+  private readonly pendingSubject = new Int32Array(PENDING_BATCH);
+  private readonly pendingPair = new Int32Array(PENDING_BATCH);
+  private readonly pendingAf = new Float64Array(PENDING_BATCH);
+  private pending = 0;
+  /** The pending carriers' pairs and afs grouped by subject, during `flush`. */
+  private readonly sortedPair = new Int32Array(PENDING_BATCH);
+  private readonly sortedAf = new Float64Array(PENDING_BATCH);
 
   add(record: VcfRecord): void {
-    if (this.samples.size === 0) {
+    const calls = callsOf(record);
+    if (this.names.length === 0) {
       // Every sample is a subject, carrier or not: register them in header order.
-      for (const s in record.genotypes) {
-        this.samples.set(s, new Map());
+      for (const sample of calls.samples) {
+        this.subject(sample);
       }
     }
-    forEachCarrier(record, (sample, entries) => {
-      let byGene = this.samples.get(sample);
-      if (!byGene) {
-        byGene = new Map();
-        this.samples.set(sample, byGene);
+    const byAlt = annotationsByAlt(record);
+    if (!byAlt) {
+      return;
+    }
+    const pairsByAlt: number[][] = [];
+    for (const list of byAlt) {
+      const ids: number[] = [];
+      for (const a of list) {
+        ids.push(this.pairId(a.gene, a.consequence));
       }
-      for (const e of entries) {
-        let byMutation = byGene.get(e.gene);
-        if (!byMutation) {
-          byMutation = new Map();
-          byGene.set(e.gene, byMutation);
-        }
-        const prev = byMutation.get(e.mutation);
-        if (!prev || (e.af !== undefined && (prev.af === undefined || e.af > prev.af))) {
-          byMutation.set(e.mutation, e);
-        }
+      pairsByAlt.push(ids);
+    }
+    const afs = alleleFrequencies(record, calls, byAlt.length);
+    const subjects = this.subjectIndexes(calls.samples);
+    const n = carriersOf(calls, byAlt.length);
+    const carriers = carrierScratch;
+    const { pendingSubject, pendingPair, pendingAf } = this;
+    for (let i = 0; i < n; i += 2) {
+      const s = carriers[i];
+      const alt = carriers[i + 1];
+      const ids = pairsByAlt[alt];
+      if (ids.length === 0) {
+        continue;
       }
-    });
+      let subject = subjects[s];
+      if (subject < 0) {
+        subject = subjects[s] = this.subject(calls.samples[s]);
+      }
+      const af = afs[alt];
+      for (let j = 0; j < ids.length; j++) {
+        if (this.pending === PENDING_BATCH) {
+          this.flush();
+        }
+        pendingSubject[this.pending] = subject;
+        pendingPair[this.pending] = ids[j];
+        pendingAf[this.pending++] = af;
+      }
+    }
   }
 
   get subjectCount(): number {
-    return this.samples.size;
+    return this.names.length;
   }
 
-  /** One partial subject per sample (`subjectId` = sample name), in header order. */
+  /**
+   * One partial subject per sample (`subjectId` = sample name), in header order. Entries are grouped by gene in the
+   * order the sample first carried each gene, then by mutation in first-seen order (as nested Maps would list them).
+   */
   *subjects(): IterableIterator<SubjectPart & { subjectId: string; VARIANT: VariantEntry[] }> {
-    for (const [subjectId, byGene] of this.samples) {
-      const VARIANT: VariantEntry[] = [];
-      for (const byMutation of byGene.values()) {
-        for (const e of byMutation.values()) {
-          VARIANT.push({ ...e });
+    this.flush();
+    // A sample's pairs are in first-seen order; bucket them by gene, the buckets in the order of each gene's first
+    // pair. `geneRank` (gene → bucket) is reset after each sample, so one array serves them all.
+    const geneRank = new Int32Array(this.genes.length).fill(-1);
+    for (let i = 0; i < this.names.length; i++) {
+      const table = this.best[i];
+      const byGene: VariantEntry[][] = [];
+      for (let j = 0; j < table.count; j++) {
+        const { gene, geneIndex, mutation } = this.pairs[table.idAt(j)];
+        const af = table.afAt(j);
+        if (geneRank[geneIndex] === -1) {
+          geneRank[geneIndex] = byGene.length;
+          byGene.push([]);
         }
+        byGene[geneRank[geneIndex]].push(Number.isNaN(af) ? { gene, mutation } : { gene, mutation, af });
       }
-      yield { subjectId, VARIANT };
+      for (let j = 0; j < table.count; j++) {
+        geneRank[this.pairs[table.idAt(j)].geneIndex] = -1;
+      }
+      yield { subjectId: this.names[i], VARIANT: byGene.flat() };
     }
+  }
+
+  /** Applies the pending carriers, grouped by subject (a stable counting sort: each subject's order is kept). */
+  private flush(): void {
+    // Everything is read into locals first: flush runs rarely, and property loads first reached after a loop that
+    // V8 optimised on stack (OSR) have no type feedback and throw that code away again.
+    const n = this.pending;
+    const { pendingSubject, pendingPair, pendingAf, sortedPair, sortedAf, best } = this;
+    const subjects = this.names.length;
+    const starts = new Int32Array(subjects + 1);
+    for (let i = 0; i < n; i++) {
+      starts[pendingSubject[i] + 1]++;
+    }
+    for (let s = 1; s <= subjects; s++) {
+      starts[s] += starts[s - 1];
+    }
+    const next = starts.slice(0, subjects);
+    for (let i = 0; i < n; i++) {
+      const at = next[pendingSubject[i]]++;
+      sortedPair[at] = pendingPair[i];
+      sortedAf[at] = pendingAf[i];
+    }
+    for (let s = 0; s < subjects; s++) {
+      const table = best[s];
+      for (let i = starts[s]; i < starts[s + 1]; i++) {
+        table.add(sortedPair[i], sortedAf[i]);
+      }
+    }
+    this.pending = 0;
+  }
+
+  private subject(sample: string): number {
+    let i = this.indexes.get(sample);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(sample);
+      this.indexes.set(sample, i);
+      this.best.push(new SampleVariants());
+    }
+    return i;
+  }
+
+  /** Subject index per sample column, -1 for a sample not yet a subject (only records built by hand have those). */
+  private subjectIndexes(samples: readonly string[]): Int32Array {
+    if (this.columns?.samples !== samples) {
+      const subjects = Int32Array.from(samples, (s) => this.indexes.get(s) ?? -1);
+      this.columns = { samples, subjects };
+    }
+    return this.columns.subjects;
+  }
+
+  private pairId(gene: string, mutation: string): number {
+    let known = this.pairIds.get(gene);
+    if (!known) {
+      known = { geneIndex: this.genes.length, byMutation: new Map() };
+      this.pairIds.set(gene, known);
+      this.genes.push(gene);
+    }
+    let id = known.byMutation.get(mutation);
+    if (id === undefined) {
+      id = this.pairs.length;
+      this.pairs.push({ gene, geneIndex: known.geneIndex, mutation });
+      known.byMutation.set(mutation, id);
+    }
+    return id;
   }
 }
 
