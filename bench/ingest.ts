@@ -1,9 +1,11 @@
 /*
  * Ingestion benchmark: a synthetic VCF (200,000 records × 100 samples) and CSV (100,000 rows × 20 columns) through
  * our end-to-end ingestion (jobs on BullMQ, staging, remap, subject writes, index), and in the same run a baseline
- * that bulk-inserts the same final documents with the MongoDB driver into the same server, 1000 per batch.
+ * that bulk-inserts the same final documents with the MongoDB driver into the same server, 1000 per batch, into a
+ * collection with the same indexes, right after the ingestion it is compared with.
  *
  *   BENCH_SCALE=0.5 npm run bench -- ingest     (sizes × 0.5; run two scales to see whether RSS grows with size)
+ *   BENCH_ONLY=vcf npm run bench -- ingest      (one format per process: its peak RSS is its own; or csv)
  */
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
@@ -15,6 +17,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
+/** `vcf` or `csv`: run only that format (each in its own process shows its own peak RSS). */
+const only = process.env.BENCH_ONLY;
 const VCF_RECORDS = Math.round(200_000 * scale);
 const VCF_SAMPLES = 100;
 const CSV_ROWS = Math.round(100_000 * scale);
@@ -49,12 +53,16 @@ async function main(): Promise<void> {
   const vcfPath = join(dir, 'bench.vcf');
   const csvPath = join(dir, 'bench.csv');
   let t = Date.now();
-  await writeSyntheticVcf(vcfPath, { records: VCF_RECORDS, samples: VCF_SAMPLES });
-  await writeSyntheticCsv(csvPath, { rows: CSV_ROWS, columns: CSV_COLUMNS });
-  console.log(
-    `inputs: VCF ${VCF_RECORDS.toLocaleString('en')} × ${VCF_SAMPLES} (${mb(statSync(vcfPath).size)}), ` +
-      `CSV ${CSV_ROWS.toLocaleString('en')} × ${CSV_COLUMNS} (${mb(statSync(csvPath).size)}), generated in ${Date.now() - t} ms`,
-  );
+  const sizes: string[] = [];
+  if (only !== 'csv') {
+    await writeSyntheticVcf(vcfPath, { records: VCF_RECORDS, samples: VCF_SAMPLES });
+    sizes.push(`VCF ${VCF_RECORDS.toLocaleString('en')} × ${VCF_SAMPLES} (${mb(statSync(vcfPath).size)})`);
+  }
+  if (only !== 'vcf') {
+    await writeSyntheticCsv(csvPath, { rows: CSV_ROWS, columns: CSV_COLUMNS });
+    sizes.push(`CSV ${CSV_ROWS.toLocaleString('en')} × ${CSV_COLUMNS} (${mb(statSync(csvPath).size)})`);
+  }
+  console.log(`inputs: ${sizes.join(', ')}, generated in ${Date.now() - t} ms`);
   peakRss = 0;
 
   const { AppModule } = await import('@/app.module');
@@ -154,37 +162,47 @@ async function main(): Promise<void> {
     return Date.now() - start;
   };
 
-  const vcfId = await register(vcfPath, 'vcf');
-  t = Date.now();
-  await runJob(DataJob.Ingest, filePipeline.pipelineId, vcfId);
-  const vcfMs = Date.now() - t;
-  const vcfRss = peakRss;
-  const vcfDocs = await finalDocs(vcfId);
-  const baseVcfMs = await insertAll(vcfDocs);
+  if (only !== 'csv') {
+    const vcfId = await register(vcfPath, 'vcf');
+    peakRss = process.memoryUsage().rss;
+    t = Date.now();
+    await runJob(DataJob.Ingest, filePipeline.pipelineId, vcfId);
+    const vcfMs = Date.now() - t;
+    const vcfRss = peakRss;
+    const vcfDocs = await finalDocs(vcfId);
+    const baseVcfMs = await insertAll(vcfDocs);
+    console.log(`VCF: ${vcfDocs.length} subjects from ${VCF_RECORDS.toLocaleString('en')} records in ${vcfMs} ms`);
+    console.log(`  ours     ${rate(VCF_RECORDS, vcfMs)} records, ${rate(vcfDocs.length, vcfMs)} subjects`);
+    console.log(
+      `  baseline ${rate(vcfDocs.length, baseVcfMs)} subjects (insert of the final documents: ${baseVcfMs} ms)`,
+    );
+    console.log(`  ratio (baseline time / our time) ${(baseVcfMs / vcfMs).toFixed(3)}; peak RSS ${mb(vcfRss)}`);
+    await connection.collection(subjectCollection(source.sourceId)).deleteMany({});
+  }
 
-  const csvId = await register(csvPath, 'csv');
-  t = Date.now();
-  await runJob(DataJob.Ingest, filePipeline.pipelineId, csvId);
-  await runJob(DataJob.Remap, remapPipeline.pipelineId, csvId);
-  const csvMs = Date.now() - t;
-  const csvDocs = await finalDocs(csvId, vcfId);
-  const baseCsvMs = await insertAll(csvDocs);
-
-  console.log(`VCF: ${vcfDocs.length} subjects from ${VCF_RECORDS.toLocaleString('en')} records in ${vcfMs} ms`);
-  console.log(`  ours     ${rate(VCF_RECORDS, vcfMs)} records, ${rate(vcfDocs.length, vcfMs)} subjects`);
+  if (only !== 'vcf') {
+    const csvId = await register(csvPath, 'csv');
+    peakRss = process.memoryUsage().rss;
+    t = Date.now();
+    await runJob(DataJob.Ingest, filePipeline.pipelineId, csvId);
+    await runJob(DataJob.Remap, remapPipeline.pipelineId, csvId);
+    const csvMs = Date.now() - t;
+    const csvRss = peakRss;
+    const csvDocs = await finalDocs(csvId);
+    const baseCsvMs = await insertAll(csvDocs);
+    console.log(
+      `CSV: ${csvDocs.length} subjects from ${CSV_ROWS.toLocaleString('en')} rows in ${csvMs} ms (ingest + remap)`,
+    );
+    console.log(`  ours     ${rate(CSV_ROWS, csvMs)} rows, ${rate(csvDocs.length, csvMs)} subjects`);
+    console.log(
+      `  baseline ${rate(csvDocs.length, baseCsvMs)} subjects (insert of the final documents: ${baseCsvMs} ms)`,
+    );
+    console.log(`  ratio (baseline time / our time) ${(baseCsvMs / csvMs).toFixed(3)}; peak RSS ${mb(csvRss)}`);
+  }
   console.log(
-    `  baseline ${rate(vcfDocs.length, baseVcfMs)} subjects (insert of the final documents: ${baseVcfMs} ms)`,
+    `peak RSS ${mb(peakRss)} (scale ${scale}${only ? `, ${only} only` : ''}; a format's peak includes what the ` +
+      'process held before it: run BENCH_ONLY=vcf and BENCH_ONLY=csv to see each alone)',
   );
-  console.log(`  ratio (baseline time / our time) ${(baseVcfMs / vcfMs).toFixed(3)}; peak RSS ${mb(vcfRss)}`);
-  console.log(
-    `CSV: ${csvDocs.length} subjects from ${CSV_ROWS.toLocaleString('en')} rows in ${csvMs} ms (ingest + remap)`,
-  );
-  console.log(`  ours     ${rate(CSV_ROWS, csvMs)} rows, ${rate(csvDocs.length, csvMs)} subjects`);
-  console.log(
-    `  baseline ${rate(csvDocs.length, baseCsvMs)} subjects (insert of the final documents: ${baseCsvMs} ms)`,
-  );
-  console.log(`  ratio (baseline time / our time) ${(baseCsvMs / csvMs).toFixed(3)}`);
-  console.log(`peak RSS ${mb(peakRss)} (scale ${scale})`);
 
   await connection.dropDatabase();
   await app.close();

@@ -15,11 +15,11 @@
 import type { StagedRow } from '../ingestion/file-pipeline';
 
 /** Input bytes per bucket: what one bucket of rows costs in memory at remap (as JS objects, a few times this). */
-export const BUCKET_BYTES = 8 * 1024 * 1024;
+export const BUCKET_BYTES = 4 * 1024 * 1024;
 export const MAX_BUCKETS = 1024;
 /** Rows per chunk when few buckets are open; fewer when many are (the ingest buffers every bucket's open chunk). */
 const CHUNK_ROWS = 2000;
-const MAX_BUFFERED_ROWS = 50_000;
+const MAX_BUFFERED_ROWS = 20_000;
 /** Chunk ids fetched per read. */
 const READ_BATCH = 16;
 
