@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { parseAnnotationLines, readAnnotationsFile } from './annotations';
+import { OntologyInputError } from './obo-parser';
+
+const FIXTURES = join(__dirname, '../../../../test/fixtures/hpo');
+
+const HPOA_HEADER =
+  'database_id\tdisease_name\tqualifier\thpo_id\treference\tevidence\tonset\tfrequency\tsex\tmodifier\taspect\tbiocuration';
+const row = (db: string, hpo: string, aspect = 'P', qualifier = '') =>
+  [db, 'Some disease', qualifier, hpo, 'PMID:1', 'PCS', '', '', '', '', aspect, 'HPO:x[2025-01-01]'].join('\t');
+
+describe('parseAnnotationLines', () => {
+  it('should count distinct diseases per term in phenotype.hpoa, phenotype rows only, without NOT rows', () => {
+    const counts = parseAnnotationLines([
+      '#description: "HPO annotations for rare diseases"',
+      '#version: 2025-01-16',
+      HPOA_HEADER,
+      row('OMIM:1', 'HP:0001250'),
+      row('OMIM:1', 'HP:0001250'), // the same pair again (another reference): still one disease
+      row('OMIM:2', 'HP:0001250'),
+      row('OMIM:2', 'HP:0001249', 'P', 'NOT'),
+      row('OMIM:2', 'HP:0000006', 'I'),
+      row('ORPHA:3', 'HP:0003577', 'C'),
+      row('ORPHA:3', 'HP:0001249'),
+    ]);
+    expect(counts).toEqual(
+      new Map([
+        ['0001250', 2],
+        ['0001249', 1],
+      ]),
+    );
+  });
+
+  it('should read the pre-2021 hpoa header', () => {
+    const counts = parseAnnotationLines([
+      '#DatabaseID\tDiseaseName\tQualifier\tHPO_ID\tReference\tEvidence\tOnset\tFrequency\tSex\tModifier\tAspect\tBiocuration',
+      row('OMIM:1', 'HP:0001250'),
+    ]);
+    expect(counts).toEqual(new Map([['0001250', 1]]));
+  });
+
+  it('should count distinct genes per term in genes_to_phenotype.txt', () => {
+    const counts = parseAnnotationLines([
+      'ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id',
+      '6323\tSCN1A\tHP:0001250\tSeizure\t-\tOMIM:607208',
+      '6323\tSCN1A\tHP:0001250\tSeizure\t-\tOMIM:604403',
+      '6324\tSCN1B\tHP:0001250\tSeizure\t-\tOMIM:604233',
+    ]);
+    expect(counts).toEqual(new Map([['0001250', 2]]));
+  });
+
+  it.each([
+    ['phenotype_to_genes.txt', ['hpo_id\thpo_name\tncbi_gene_id\tgene_symbol\tdisease_id'], 'already propagated'],
+    ['an unknown header', ['a\tb\tc'], 'line 1: unknown annotation format'],
+    ['an empty file', ['#only comments'], 'no header line'],
+    ['a short row', [HPOA_HEADER, 'OMIM:1\tx'], 'line 2: expected tab-separated columns'],
+    ['a bad term ID', [HPOA_HEADER, row('OMIM:1', 'HP:12')], 'line 2: "HP:12" is not an HPO term ID'],
+  ])('should refuse %s', (_, input, message) => {
+    expect(() => parseAnnotationLines(input)).toThrow(OntologyInputError);
+    expect(() => parseAnnotationLines(input)).toThrow(message);
+  });
+});
+
+describe('readAnnotationsFile', () => {
+  it('should read the fixture phenotype.hpoa: 16 annotated terms, 31 (disease, term) pairs', async () => {
+    const counts = await readAnnotationsFile(join(FIXTURES, 'phenotype.hpoa'));
+    expect(counts.size).toBe(16);
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(31);
+    // OMIM:607208 has two rows for Focal clonic seizure; ORPHA:306 the third: 2 diseases.
+    expect(counts.get('0002266')).toBe(2);
+    // OMIM:108800's NOT row is skipped: OMIM:607208, 613720, 617752 and ORPHA:567.
+    expect(counts.get('0001249')).toBe(4);
+    // Inheritance (aspect I) and onset (aspect C) rows do not count.
+    expect(counts.has('0000006')).toBe(false);
+    expect(counts.has('0003577')).toBe(false);
+  });
+
+  it('should read the fixture genes_to_phenotype.txt', async () => {
+    const counts = await readAnnotationsFile(join(FIXTURES, 'genes_to_phenotype.txt'));
+    // Seizure: SCN1A, SCN1B, SYNGAP1. Microcephaly: FGFR3 through two diseases, one gene.
+    expect(Object.fromEntries(counts)).toEqual({
+      '0000252': 1,
+      '0002266': 1,
+      '0002069': 1,
+      '0001250': 3,
+      '0001249': 1,
+    });
+  });
+});
