@@ -15,6 +15,7 @@ import { InfoModule } from '@/modules/info/info.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { NotifyModule } from '@/modules/notify/notify.module';
 import { SettingsModule } from '@/modules/settings/settings.module';
+import { SimilarityModule } from '@/modules/similarity/similarity.module';
 import { VaultModule } from '@/modules/vault/vault.module';
 
 @Module({
@@ -55,6 +56,7 @@ import { VaultModule } from '@/modules/vault/vault.module';
     NotifyModule,
     SettingsModule,
     DataModule,
+    SimilarityModule,
   ],
   providers: [
     {

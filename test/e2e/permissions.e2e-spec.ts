@@ -90,6 +90,14 @@ export const ROUTES: RouteCase[] = [
     { method: 'get', path: `/${base}/jobs/:id`, access: Permission.DataManagement },
     { method: 'post', path: `/${base}/jobs/:id/cancel`, access: Permission.DataManagement },
   ]),
+  ...(['api', 'query'] as const).flatMap((base): RouteCase[] => [
+    { method: 'get', path: `/${base}/terms/hpo`, access: Permission.Query },
+    { method: 'get', path: `/${base}/terms/hpo/auto-complete/v2`, access: Permission.Query },
+    { method: 'get', path: `/${base}/terms/hpo/:id`, access: Permission.Query },
+    { method: 'post', path: `/${base}/terms/hpo/expand/v1`, access: Permission.Query, body: {} },
+    { method: 'post', path: `/${base}/terms/hpo/similarity/v1`, access: Permission.Query, body: {} },
+    { method: 'post', path: `/${base}/terms/hpo/replace/v1`, access: Permission.Query, body: {} },
+  ]),
 ];
 
 /** Served routes that need no row in the table (their own tests cover them), with why. */

@@ -18,6 +18,8 @@ export interface TestAppOptions {
 export function writeTestConfig(opts: TestAppOptions): string {
   const cfg = JSON.parse(readFileSync(stack.instanceConfigPath, 'utf8')) as Json;
   cfg.MongoDB.Database = opts.database;
+  // Built-in similarity unless a test asks for Neo4j mode (its graph must be loaded first).
+  cfg.Neo4j = { ...cfg.Neo4j, Enabled: false };
   opts.patch?.(cfg);
   const path = join(mkdtempSync(join(tmpdir(), 'cv3-e2e-')), 'instance_config.json');
   writeFileSync(path, JSON.stringify(cfg, null, 2));
