@@ -14,15 +14,10 @@
  *   (undefined or ≤ 0: none) caps the whole list, the input included. `threshold` in the answer is the effective
  *   one (≥ MIN_STORED_SCORE).
  * - replace: see `Ontology.replace`; current and unknown IDs get empty lists.
- * - autocomplete (CV3 BTS v2): the query loses its quotes, is lower-cased and split on whitespace; under 3
- *   characters (after that) answers []. A term matches when one of its fields contains every word; fields are
- *   tried in CV3's priority order ID (digits, a word's `HP:` dropped), label, synonyms, definition, and the first
- *   that matches decides the rank: hits in a higher-priority field first, then shortest label, then earliest
- *   match position (of any word) in that field, then ID. Obsolete terms are never suggested. `limit` ≤ 0: all.
+ * - autocomplete: see ../autocomplete.ts; obsolete terms are never suggested.
  */
 import {
   MIN_STORED_SCORE,
-  normaliseHpoId,
   type AutocompleteHit,
   type ExpandResult,
   type Measure,
@@ -31,25 +26,9 @@ import {
   type SimilarResult,
   type TermDetails,
 } from '../similarity.types';
+import { displayId, parseAutocompleteQuery, rankAutocomplete, type SearchEntry, searchEntry } from '../autocomplete';
 import { loadOntology, type OntologyPaths } from '../ontology/load';
 import type { Ontology } from '../ontology/ontology';
-
-/** Lower-cased search fields of one current term, in CV3's priority order. */
-interface SearchEntry {
-  termId: string;
-  label: string;
-  definition: string;
-  fields: string[][];
-}
-
-interface Ranked {
-  entry: SearchEntry;
-  field: number;
-  position: number;
-}
-
-const QUOTES = /["'\u2018\u2019\u201c\u201d]/g;
-const MIN_QUERY_CHARS = 3;
 
 export class BuiltinBackend implements SimilarityBackend {
   readonly mode = 'builtin' as const;
@@ -59,12 +38,7 @@ export class BuiltinBackend implements SimilarityBackend {
     readonly ontology: Ontology,
     readonly measure: Measure,
   ) {
-    this.search = ontology.currentTerms().map((t) => ({
-      termId: t.id,
-      label: t.label,
-      definition: t.definition,
-      fields: [[t.id], [t.label.toLowerCase()], t.synonyms.map((s) => s.toLowerCase()), [t.definition.toLowerCase()]],
-    }));
+    this.search = ontology.currentTerms().map(searchEntry);
   }
 
   static async fromFiles(paths: OntologyPaths, measure: Measure): Promise<BuiltinBackend> {
@@ -102,35 +76,8 @@ export class BuiltinBackend implements SimilarityBackend {
   }
 
   autocomplete(query: string, limit: number, withDefinition: boolean): Promise<AutocompleteHit[]> {
-    const text = query.replace(QUOTES, '').trim().toLowerCase();
-    if (text.length < MIN_QUERY_CHARS) {
-      return Promise.resolve([]);
-    }
-    const words = text.split(/\s+/);
-    // The ID field holds bare digits, so `HP:0001250` must lose its prefix to match there.
-    const idWords = words.map((w) => w.replace(/^hp[:_]/, ''));
-    const hits: Ranked[] = [];
-    for (const entry of this.search) {
-      const hit = matchEntry(entry, words, idWords);
-      if (hit) {
-        hits.push(hit);
-      }
-    }
-    hits.sort(
-      (x, y) =>
-        x.field - y.field ||
-        x.entry.label.length - y.entry.label.length ||
-        x.position - y.position ||
-        (x.entry.termId < y.entry.termId ? -1 : 1),
-    );
-    const top = limit > 0 ? hits.slice(0, limit) : hits;
-    return Promise.resolve(
-      top.map(({ entry }) =>
-        withDefinition
-          ? { termId: entry.termId, label: entry.label, definition: entry.definition }
-          : { termId: entry.termId, label: entry.label },
-      ),
-    );
+    const q = parseAutocompleteQuery(query);
+    return Promise.resolve(q ? rankAutocomplete(this.search, q, limit, withDefinition) : []);
   }
 
   expand(termIds: string[], depth: number): Promise<ExpandResult[]> {
@@ -167,36 +114,4 @@ export class BuiltinBackend implements SimilarityBackend {
       }),
     );
   }
-}
-
-/** The ID without prefix when it is one; otherwise the input as given (trimmed), so the caller can tell which. */
-function displayId(raw: string): string {
-  return normaliseHpoId(raw) ?? raw.trim();
-}
-
-function matchEntry(entry: SearchEntry, words: string[], idWords: string[]): Ranked | undefined {
-  for (let field = 0; field < entry.fields.length; field++) {
-    const ws = field === 0 ? idWords : words;
-    let best = Infinity;
-    for (const value of entry.fields[field]) {
-      best = Math.min(best, matchPosition(value, ws));
-    }
-    if (best < Infinity) {
-      return { entry, field, position: best };
-    }
-  }
-  return undefined;
-}
-
-/** Where the earliest of the words starts in `value`, when it contains all of them; Infinity otherwise. */
-function matchPosition(value: string, words: string[]): number {
-  let position = Infinity;
-  for (const w of words) {
-    const at = value.indexOf(w);
-    if (at < 0) {
-      return Infinity;
-    }
-    position = Math.min(position, at);
-  }
-  return position;
 }

@@ -20,6 +20,7 @@ import {
   type SimilarResult,
   type TermDetails,
 } from '../similarity.types';
+import { displayId, parseAutocompleteQuery, rankAutocomplete, searchEntry } from '../autocomplete';
 import { SimilarityErrorCode, SimilarityUnavailableError } from '../similarity.errors';
 import { Neo4jClient, type Neo4jClientOptions, type Neo4jConnectionConfig } from './neo4j.client';
 import { type GraphMeta, LOAD_COMMAND, META_KEY, similarTypes } from './neo4j.graph';
@@ -73,9 +74,6 @@ function expandCypher(depth: number): string {
     MATCH p = ANY SHORTEST (d:TERM_HPO)-[:IS_A]->${quantifier}(t)
     RETURN id, d.id AS child, length(p) AS depth`;
 }
-
-const QUOTES = /["'\u2018\u2019\u201c\u201d]/g;
-const MIN_QUERY_CHARS = 3;
 
 interface Candidate {
   id: string;
@@ -169,50 +167,15 @@ export class Neo4jBackend implements SimilarityBackend {
   }
 
   async autocomplete(query: string, limit: number, withDefinition: boolean): Promise<AutocompleteHit[]> {
-    const text = query.replace(QUOTES, '').trim().toLowerCase();
-    if (text.length < MIN_QUERY_CHARS) {
+    const q = parseAutocompleteQuery(query);
+    if (!q) {
       return [];
     }
-    const words = text.split(/\s+/);
-    const idWords = words.map((w) => w.replace(/^hp[:_]/, ''));
     // Each id word is a part of its word, so "search contains every id word" holds for every term that matches in
-    // any field: a superset that the exact matching below narrows.
-    const first = idWords.reduce((a, b) => (b.length > a.length ? b : a));
-    const candidates = await this.client.read<Candidate>(CYPHER.autocomplete, { first, words: idWords });
-    const hits: Ranked[] = [];
-    for (const c of candidates) {
-      const hit = matchEntry(
-        {
-          termId: c.id,
-          label: c.label,
-          definition: c.definition,
-          fields: [
-            [c.id],
-            [c.label.toLowerCase()],
-            c.synonyms.map((s) => s.toLowerCase()),
-            [c.definition.toLowerCase()],
-          ],
-        },
-        words,
-        idWords,
-      );
-      if (hit) {
-        hits.push(hit);
-      }
-    }
-    hits.sort(
-      (x, y) =>
-        x.field - y.field ||
-        x.entry.label.length - y.entry.label.length ||
-        x.position - y.position ||
-        (x.entry.termId < y.entry.termId ? -1 : 1),
-    );
-    const top = limit > 0 ? hits.slice(0, limit) : hits;
-    return top.map(({ entry }) =>
-      withDefinition
-        ? { termId: entry.termId, label: entry.label, definition: entry.definition }
-        : { termId: entry.termId, label: entry.label },
-    );
+    // any field: a superset that the exact matching narrows.
+    const first = q.idWords.reduce((a, b) => (b.length > a.length ? b : a));
+    const candidates = await this.client.read<Candidate>(CYPHER.autocomplete, { first, words: q.idWords });
+    return rankAutocomplete(candidates.map(searchEntry), q, limit, withDefinition);
   }
 
   async expand(termIds: string[], depth: number): Promise<ExpandResult[]> {
@@ -299,51 +262,4 @@ export class Neo4jBackend implements SimilarityBackend {
 
 function unique(ids: (string | undefined)[]): string[] {
   return [...new Set(ids.filter((id): id is string => id !== undefined))];
-}
-
-/** As BuiltinBackend: the ID without prefix when it is one, else the input trimmed. */
-function displayId(raw: string): string {
-  return normaliseHpoId(raw) ?? raw.trim();
-}
-
-// Autocomplete matching and ranking: BuiltinBackend's rules, applied to the candidates the prefilter found.
-// (Kept in step with builtin.backend.ts; the e2e suite compares both backends' answers.)
-
-interface SearchEntry {
-  termId: string;
-  label: string;
-  definition: string;
-  fields: string[][];
-}
-
-interface Ranked {
-  entry: SearchEntry;
-  field: number;
-  position: number;
-}
-
-function matchEntry(entry: SearchEntry, words: string[], idWords: string[]): Ranked | undefined {
-  for (let field = 0; field < entry.fields.length; field++) {
-    const ws = field === 0 ? idWords : words;
-    let best = Infinity;
-    for (const value of entry.fields[field]) {
-      best = Math.min(best, matchPosition(value, ws));
-    }
-    if (best < Infinity) {
-      return { entry, field, position: best };
-    }
-  }
-  return undefined;
-}
-
-function matchPosition(value: string, words: string[]): number {
-  let position = Infinity;
-  for (const w of words) {
-    const at = value.indexOf(w);
-    if (at < 0) {
-      return Infinity;
-    }
-    position = Math.min(position, at);
-  }
-  return position;
 }
