@@ -7,6 +7,7 @@ import { Public } from '@/common/auth/public.decorator';
 import {
   CHECK_TIMEOUT_MS,
   KeycloakHealthIndicator,
+  Neo4jHealthIndicator,
   RedisHealthIndicator,
   VaultHealthIndicator,
 } from './health.indicators';
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly vault: VaultHealthIndicator,
     private readonly keycloak: KeycloakHealthIndicator,
+    private readonly neo4j: Neo4jHealthIndicator,
   ) {}
 
   /** The process is up and serving (no dependency is checked). */
@@ -35,7 +37,10 @@ export class HealthController {
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness' })
-  @ApiOkResponse({ description: 'Every dependency is up: `{status: "ok", info: {mongodb, redis, vault, keycloak}}`' })
+  @ApiOkResponse({
+    description:
+      'Every dependency is up: `{status: "ok", info: {mongodb, redis, vault, keycloak, neo4j?}}` (neo4j in Neo4j mode)',
+  })
   @ApiServiceUnavailableResponse({
     description: 'Not ready: `details` holds every dependency with its status and, when down, why',
     type: ErrorResponseDto,
@@ -47,6 +52,7 @@ export class HealthController {
         () => this.redis.check(),
         () => this.vault.check(),
         () => this.keycloak.check(),
+        ...(this.neo4j.enabled ? [() => this.neo4j.check()] : []),
       ]);
     } catch (err) {
       if (err instanceof ServiceUnavailableException) {

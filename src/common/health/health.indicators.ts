@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Cluster, Redis } from 'ioredis';
-import { keycloakConfig, redisConfig } from '@/config/configs';
+import { keycloakConfig, neo4jConfig, redisConfig } from '@/config/configs';
+import { Neo4jClient } from '@/modules/similarity/neo4j/neo4j.client';
 import { createRedisConnection } from '@/common/queue/redis.connection';
 import { VaultService } from '@/modules/vault/vault.service';
 import { withTimeout } from './with-timeout';
@@ -82,5 +83,35 @@ export class KeycloakHealthIndicator {
     } catch (err) {
       return indicator.down({ message: reason(err) });
     }
+  }
+}
+
+/** Checked only in Neo4j mode (`Neo4j.Enabled`): the graph answers `RETURN 1`. */
+@Injectable()
+export class Neo4jHealthIndicator implements OnModuleDestroy {
+  private client?: Neo4jClient;
+
+  constructor(
+    private readonly health: HealthIndicatorService,
+    @Inject(neo4jConfig.KEY) private readonly cfg: ConfigType<typeof neo4jConfig>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.cfg.enabled;
+  }
+
+  async check(key = 'neo4j') {
+    const indicator = this.health.check(key);
+    this.client ??= new Neo4jClient(this.cfg, { connectTimeoutMs: CHECK_TIMEOUT_MS, retryMs: 0, poolSize: 1 });
+    try {
+      await withTimeout(this.client.read('RETURN 1 AS ok', {}, CHECK_TIMEOUT_MS), CHECK_TIMEOUT_MS, 'neo4j');
+      return indicator.up();
+    } catch (err) {
+      return indicator.down({ message: reason(err) });
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client?.close();
   }
 }

@@ -2,11 +2,16 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { VaultModule } from '@/modules/vault/vault.module';
 import { HealthController } from './health.controller';
-import { KeycloakHealthIndicator, RedisHealthIndicator, VaultHealthIndicator } from './health.indicators';
+import {
+  KeycloakHealthIndicator,
+  Neo4jHealthIndicator,
+  RedisHealthIndicator,
+  VaultHealthIndicator,
+} from './health.indicators';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), VaultModule],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, VaultHealthIndicator, KeycloakHealthIndicator],
+  providers: [RedisHealthIndicator, VaultHealthIndicator, KeycloakHealthIndicator, Neo4jHealthIndicator],
 })
 export class HealthModule {}
