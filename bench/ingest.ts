@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   cfg.Logging.Level = 'WARNING';
   cfg.Data.UploadPath = dir;
   process.env.INSTANCE_CONFIG_PATH = join(dir, 'instance_config.json');
+  // No HPO ontology: its load at start (a second or two of CPU) would run during the first ingestion.
+  delete process.env.CV3_HPO_DIR;
   writeFileSync(process.env.INSTANCE_CONFIG_PATH, JSON.stringify(cfg));
 
   const { writeSyntheticCsv, writeSyntheticVcf } = await import('@/modules/data/ingestion/synthetic');

@@ -295,7 +295,7 @@ export class DataJobsService {
     const snapshot = await this.index.snapshot(file.sourceId);
     const written = await this.writer.writeFile(file.sourceId, file.dataFileId, parts, {
       firstWrite,
-      onInserted: (doc) => snapshot.builder?.add(doc),
+      onFresh: (doc) => snapshot.builder?.add(doc),
       onBatch: (p) => {
         tracker.status.progress.subjects = p.subjects;
         return tracker.flush(false, false);

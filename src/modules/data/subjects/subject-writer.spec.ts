@@ -139,7 +139,7 @@ describe(`${SubjectWriter.name} first write`, () => {
       's',
       'A',
       items({ X: part({ HPO: ['0000001'] }), Y: part({ HPO: ['0000002'] }) }),
-      { firstWrite: true, onInserted: (d) => inserted.push(d._id) },
+      { firstWrite: true, onFresh: (d) => inserted.push(d._id) },
     );
     expect(shared).not.toHaveBeenCalled();
     expect(solo).not.toHaveBeenCalled();
@@ -154,10 +154,10 @@ describe(`${SubjectWriter.name} first write`, () => {
     const inserted: string[] = [];
     const res = await writer.writeFile('s', 'B', items({ X: part({ ORDO: ['166'] }), Z: part({ ORDO: ['9'] }) }), {
       firstWrite: true,
-      onInserted: (d) => inserted.push(d._id),
+      onFresh: (d) => inserted.push(d._id),
     });
     expect(res.appendOnly).toBe(false);
-    expect(inserted).toEqual(['Z']); // X was merged, not inserted
+    expect(inserted).toEqual(['X', 'Z']); // X then turned out to exist, so the write is not append-only
     expect(repo.view()).toEqual([
       expect.objectContaining({ subjectId: 'X', HPO: ['0000001'], ORDO: ['166'], dataFiles: ['A', 'B'] }),
       expect.objectContaining({ subjectId: 'Z', HPO: [], ORDO: ['9'], dataFiles: ['B'] }),
@@ -172,5 +172,33 @@ describe(`${SubjectWriter.name} first write`, () => {
       items({ X: part({ HPO: ['0000001'] }) }),
     );
     expect(res.appendOnly).toBe(false);
+  });
+});
+
+describe(`${SubjectWriter.name} batches`, () => {
+  it('should write two batches at a time, close batches by size, and count every subject', async () => {
+    const repo = new MemoryRepo();
+    let active = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const insert = repo.insertNew.bind(repo);
+    repo.insertNew = async (s: string, docs: StoredSubject[]) => {
+      active++;
+      most = Math.max(most, active);
+      sizes.push(docs.length);
+      await new Promise((r) => setTimeout(r, 5));
+      active--;
+      return insert(s, docs);
+    };
+    // 60 large subjects (2,000 variants each, ~128 kB by the writer's estimate): about 8 per batch.
+    const VARIANT = Array.from({ length: 2000 }, (_, i) => ({ gene: `G${i}`, mutation: 'missense_variant' }));
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`S${i}`, part({ VARIANT })]));
+    const res = await new SubjectWriter(repo as unknown as SubjectsRepository).writeFile('s', 'A', items(many), {
+      firstWrite: true,
+    });
+    expect(res).toEqual({ subjects: 60, appendOnly: true });
+    expect(repo.docs.size).toBe(60);
+    expect(most).toBe(2);
+    expect(Math.max(...sizes)).toBeLessThan(10);
   });
 });

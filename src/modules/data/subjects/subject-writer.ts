@@ -3,7 +3,24 @@ import type { EavValue, SubjectDocument } from '../data.types';
 import { mergeSubject } from '../ingestion/subject-builder';
 import { type StoredSubject, SubjectsRepository } from './subjects.repository';
 
+/** A batch closes at this many subjects, or at about BATCH_BYTES of documents (a VCF's subjects are large). */
 const BATCH = 1000;
+const BATCH_BYTES = 1024 * 1024;
+/** Batches written at once: the next is built (and the input read on) while the database takes the previous. */
+const IN_FLIGHT = 2;
+
+/** A rough size of a subject part, without serialising it. */
+function approxBytes(part: Part): number {
+  const terms =
+    (part.HPO?.length ?? 0) + (part.ORDO?.length ?? 0) + (part.SNOMED?.length ?? 0) + (part.NCIT?.length ?? 0);
+  return (
+    100 +
+    24 * terms +
+    64 * (part.VARIANT?.length ?? 0) +
+    64 * (part.ALLELES?.length ?? 0) +
+    48 * Object.keys(part.EAV ?? {}).length
+  );
+}
 
 /** MongoDB (and FerretDB) keys may not contain `.` or start with `$`. */
 export function safeKey(key: string): string {
@@ -57,8 +74,8 @@ export interface WriteOptions {
   firstWrite?: boolean;
   /** Called after each batch. */
   onBatch?: (progress: WriteResult) => Promise<void> | void;
-  /** Called with each subject inserted as new. */
-  onInserted?: (doc: StoredSubject) => void;
+  /** Called with each subject the write inserts as new, in input order, before the insert. */
+  onFresh?: (doc: StoredSubject) => void;
 }
 
 /**
@@ -75,7 +92,8 @@ export class SubjectWriter {
    * `parts` must yield each subject once. With `firstWrite` (the file has never written subjects, not even in a
    * run cut short), nothing of it can be in the source yet, so the scans for its old contribution are skipped.
    * The result says whether the write only added new subjects (`appendOnly`): then the source's index can be
-   * extended with `onInserted`'s documents instead of being recomputed.
+   * extended with `onFresh`'s documents instead of being recomputed. Two batches are written at a time, each under
+   * the MaxJobs limiter; a failed batch fails the write (after the others in flight settle).
    */
   async writeFile(
     sourceId: string,
@@ -87,10 +105,42 @@ export class SubjectWriter {
     const deleted = options.firstWrite ? 0 : await this.repo.deleteSolo(sourceId, dataFileId);
     const result: WriteResult = { subjects: 0, appendOnly: options.firstWrite === true && deleted === 0 };
     let batch: Array<{ subjectId: string; part: Part }> = [];
+    let batchBytes = 0;
+    // Batches in flight, oldest first; each settles without rejecting and records the first failure instead.
+    const inFlight: Promise<void>[] = [];
+    let failure: { error: unknown } | undefined;
+    const settle = async (keep: number) => {
+      while (inFlight.length > keep) {
+        await inFlight.shift();
+      }
+      if (failure) {
+        throw failure.error;
+      }
+    };
+    const write = async (
+      items: Array<{ subjectId: string; part: Part }>,
+      fresh: StoredSubject[],
+      merge: Map<string, Part>,
+    ) => {
+      // A subject that exists already belongs to other files: it is merged instead.
+      const byId = new Map(fresh.map((d) => [d._id, d]));
+      for (const id of await this.repo.insertNew(sourceId, fresh)) {
+        merge.set(id, partsOf(byId.get(id)!)[dataFileId]);
+      }
+      if (merge.size > 0) {
+        result.appendOnly = false;
+        await this.mergeInto(sourceId, dataFileId, merge);
+      }
+      result.subjects += items.length;
+      await options.onBatch?.(result);
+    };
     const flush = async () => {
+      const items = batch;
+      batch = [];
+      batchBytes = 0;
       const fresh: StoredSubject[] = [];
       const merge = new Map<string, Part>();
-      for (const { subjectId, part } of batch) {
+      for (const { subjectId, part } of items) {
         const safe = safePart(part);
         if (shared.has(subjectId)) {
           merge.set(subjectId, safe);
@@ -99,32 +149,26 @@ export class SubjectWriter {
           fresh.push(buildSubject(subjectId, { [dataFileId]: safe })!);
         }
       }
-      // A subject that exists already belongs to other files: it is merged instead.
-      const byId = new Map(fresh.map((d) => [d._id, d]));
-      for (const id of await this.repo.insertNew(sourceId, fresh)) {
-        merge.set(id, partsOf(byId.get(id)!)[dataFileId]);
-        byId.delete(id);
-      }
-      if (options.onInserted) {
-        byId.forEach((doc) => options.onInserted!(doc));
-      }
-      if (merge.size > 0) {
-        result.appendOnly = false;
-        await this.mergeInto(sourceId, dataFileId, merge);
-      }
-      result.subjects += batch.length;
-      batch = [];
-      await options.onBatch?.(result);
+      // In input order, before the insert: should one of them exist already, the write is not append-only anyway.
+      fresh.forEach((doc) => options.onFresh?.(doc));
+      inFlight.push(
+        write(items, fresh, merge).catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      );
+      await settle(IN_FLIGHT - 1);
     };
     for await (const item of parts) {
       batch.push(item);
-      if (batch.length >= BATCH) {
+      batchBytes += approxBytes(item.part);
+      if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) {
         await flush();
       }
     }
     if (batch.length > 0) {
       await flush();
     }
+    await settle(0);
     // Shared subjects this run did not produce again lose this file's part.
     if (shared.size > 0) {
       result.appendOnly = false;
