@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { type Connection, mongo } from 'mongoose';
 import { DataConflictError, DataErrorCode } from './data.errors';
 import { RecordIndexBuilder } from './ingestion/indexer';
-import { INDEX_STATE_COLLECTION } from './subjects/subjects.repository';
+import { INDEX_CLAIMS_COLLECTION, INDEX_STATE_COLLECTION } from './subjects/subjects.repository';
 import { stagingCollection, subjectCollection, type RecordIndex, type SourceRecord } from './data.types';
 
 export const SOURCES_COLLECTION = 'sources';
@@ -135,6 +135,9 @@ export class SourcesRepository implements OnModuleInit {
   /** Drops the source's subject and staging collections; a missing collection is fine. */
   async dropSourceCollections(sourceId: string): Promise<void> {
     await this.connection.collection(INDEX_STATE_COLLECTION).deleteOne({ _id: sourceId as never });
+    await this.connection
+      .collection(INDEX_CLAIMS_COLLECTION)
+      .deleteMany({ _id: { $regex: `^${sourceId.replace(/[^\w-]/g, '')}@` } as never });
     for (const name of [subjectCollection(sourceId), stagingCollection(sourceId)]) {
       try {
         await this.connection.dropCollection(name);

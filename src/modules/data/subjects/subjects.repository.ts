@@ -26,6 +26,8 @@ export interface StoredIndexState {
 }
 
 export const INDEX_STATE_COLLECTION = 'source_index_state';
+/** `<sourceId>@<version>`: who moved a source's index state to that version. */
+export const INDEX_CLAIMS_COLLECTION = 'source_index_claims';
 
 /**
  * Owns the per-source collections: subjects (`sources.<id>`, as CV3) and staged rows (`staging.<id>`).
@@ -129,10 +131,22 @@ export class SubjectsRepository {
         throw err;
       }
     }
+    // The move from `expected` to the next version is claimed by a unique insert first: atomic on MongoDB and on
+    // FerretDB alike (FerretDB does not make a filtered update atomic against a concurrent one).
+    const claims = this.connection.collection<{ _id: string }>(INDEX_CLAIMS_COLLECTION);
+    try {
+      await claims.insertOne({ _id: `${sourceId}@${expected + 1}` });
+    } catch (err) {
+      if (err instanceof mongo.MongoServerError && err.code === 11000) {
+        return false;
+      }
+      throw err;
+    }
     const res = await states.updateOne(
       { _id: sourceId, version: expected },
       { $set: { state, version: expected + 1 } },
     );
+    await claims.deleteOne({ _id: `${sourceId}@${expected}` });
     return res.matchedCount === 1;
   }
 
