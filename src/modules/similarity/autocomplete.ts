@@ -8,8 +8,10 @@
  */
 import { type AutocompleteHit, normaliseHpoId } from './similarity.types';
 
-const QUOTES = /["'\u2018\u2019\u201c\u201d]/g;
-const MIN_QUERY_CHARS = 3;
+/** Stripped from queries (as CV3): straight and curly quotes, and backticks. */
+export const AUTOCOMPLETE_QUOTES = /["'`\u2018\u2019\u201c\u201d]/g;
+/** CV3 BTS: shorter queries match too much of the ontology and get an empty list. */
+export const MIN_AUTOCOMPLETE_CHARS = 3;
 
 /** Lower-cased search fields of one current term, in CV3's priority order. */
 export interface SearchEntry {
@@ -42,8 +44,8 @@ export function searchEntry(t: { id: string; label: string; definition: string; 
 
 /** The query's words, or undefined when it is too short to answer. */
 export function parseAutocompleteQuery(query: string): AutocompleteQuery | undefined {
-  const text = query.replace(QUOTES, '').trim().toLowerCase();
-  if (text.length < MIN_QUERY_CHARS) {
+  const text = query.replace(AUTOCOMPLETE_QUOTES, '').trim().toLowerCase();
+  if (text.length < MIN_AUTOCOMPLETE_CHARS) {
     return undefined;
   }
   const words = text.split(/\s+/);

@@ -4,6 +4,7 @@ import {
   DEFAULT_EXPAND_DEPTH,
   type ExpandResult,
   type Measure,
+  type OntologyStats,
   MIN_STORED_SCORE,
   normaliseHpoId,
   type ReplaceResult,
@@ -11,6 +12,7 @@ import {
   type SimilarResult,
   type TermDetails,
 } from './similarity.types';
+import { AUTOCOMPLETE_QUOTES, MIN_AUTOCOMPLETE_CHARS } from './autocomplete';
 import {
   SimilarityErrorCode,
   SimilarityUnavailableError,
@@ -25,11 +27,7 @@ export const MAX_EXPAND_DEPTH = 50;
 /** Autocomplete answers at most this many hits, also when asked for "no limit" (0). */
 export const MAX_AUTOCOMPLETE_HITS = 1000;
 export const DEFAULT_AUTOCOMPLETE_HITS = 25;
-/** CV3 BTS: shorter queries match too much of the ontology and get an empty list. */
-export const MIN_AUTOCOMPLETE_CHARS = 3;
 export const MAX_AUTOCOMPLETE_CHARS = 200;
-/** Stripped from autocomplete queries (as CV3): straight and curly quotes. */
-const QUOTES = /["'`\u2018\u2019\u201c\u201d]/g;
 /** The HPO root, "All". */
 export const HPO_ROOT = '0000001';
 
@@ -49,21 +47,6 @@ export interface BackendLoader {
 }
 
 export const SIMILARITY_BACKEND_LOADER = Symbol('SIMILARITY_BACKEND_LOADER');
-
-/** Size and shape of the loaded ontology. */
-export interface OntologyStats {
-  /** Current (non-obsolete) terms under the root, the root included. */
-  termCount: number;
-  rootTerm: string;
-  /** Depth of the deepest term, each term at its shortest distance from the root. */
-  maxDepth: number;
-}
-
-/** What a backend may offer beyond the interface: cheap stats, and resources to release. */
-interface BackendExtras {
-  stats?(): Promise<OntologyStats> | OntologyStats;
-  close?(): Promise<void> | void;
-}
 
 export type SimilarityStatus = 'not-configured' | 'loading' | 'ready' | 'failed';
 
@@ -173,7 +156,7 @@ export class SimilarityService implements OnApplicationBootstrap, OnModuleDestro
     query: string,
     opts: { limit?: number; withDefinition?: boolean } = {},
   ): Promise<AutocompleteHit[]> {
-    const cleaned = query.replace(QUOTES, '').replace(/\s+/g, ' ').trim();
+    const cleaned = query.replace(AUTOCOMPLETE_QUOTES, '').replace(/\s+/g, ' ').trim();
     if (cleaned.length < MIN_AUTOCOMPLETE_CHARS) {
       return [];
     }
@@ -382,21 +365,19 @@ export class SimilarityService implements OnApplicationBootstrap, OnModuleDestro
 
   /** Stats for the load log, only when the backend has them at hand. */
   private async cheapStats(backend: SimilarityBackend): Promise<Partial<OntologyStats>> {
-    const extras = backend as SimilarityBackend & BackendExtras;
-    if (typeof extras.stats !== 'function') {
+    if (!backend.stats) {
       return {};
     }
     try {
-      return await extras.stats();
+      return await backend.stats();
     } catch {
       return {};
     }
   }
 
   private async computeStats(backend: SimilarityBackend): Promise<OntologyStats> {
-    const extras = backend as SimilarityBackend & BackendExtras;
-    if (typeof extras.stats === 'function') {
-      return extras.stats();
+    if (backend.stats) {
+      return backend.stats();
     }
     // Fallback: walk the whole tree from the root once (cached).
     const [all] = await backend.expand([HPO_ROOT], 0);
@@ -409,12 +390,11 @@ export class SimilarityService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async closeBackend(backend: SimilarityBackend | undefined): Promise<void> {
-    const extras: (SimilarityBackend & BackendExtras) | undefined = backend;
-    if (typeof extras?.close !== 'function') {
+    if (!backend?.close) {
       return;
     }
     try {
-      await extras.close();
+      await backend.close();
     } catch (err) {
       this.logger.warn({ err: reason(err) }, 'closing the similarity backend failed');
     }

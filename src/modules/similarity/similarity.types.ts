@@ -77,6 +77,15 @@ export interface ReplaceResult {
   consider: string[];
 }
 
+/** Size and shape of the loaded ontology. */
+export interface OntologyStats {
+  /** Current (non-obsolete) terms under the root, the root included. */
+  termCount: number;
+  rootTerm: string;
+  /** Depth of the deepest term, each term at its shortest distance from the root. */
+  maxDepth: number;
+}
+
 /**
  * The interface the query module and the term API use. Two implementations answer it identically:
  * built in (in process, from `hp.obo` + annotations) and Neo4j (`Neo4j.Enabled`).
@@ -92,6 +101,10 @@ export interface SimilarityBackend {
   /** Scores with the configured measure; `threshold` below MIN_STORED_SCORE behaves as MIN_STORED_SCORE. */
   similar(termIds: string[], threshold: number, limit?: number): Promise<SimilarResult[]>;
   replace(termIds: string[]): Promise<ReplaceResult[]>;
+  /** Size and shape at hand (without it, the service walks the tree from the root once). */
+  stats?(): OntologyStats | Promise<OntologyStats>;
+  /** Releases what the backend holds (a driver). */
+  close?(): Promise<void>;
 }
 
 /** `HP:0001250`, `hp:0001250`, `HP_0001250` and `0001250` all name term `0001250`; anything else is undefined. */
