@@ -1,5 +1,5 @@
 import type { SubjectDocument } from '../data.types';
-import { computeIndex, MAX_CATEGORIES, RecordIndexBuilder, type RecordIndexState } from './indexer';
+import { buildIndex, MAX_CATEGORIES, RecordIndexBuilder, type RecordIndexState } from './indexer';
 
 async function* stream(docs: Array<Partial<SubjectDocument>>): AsyncGenerator<Partial<SubjectDocument>> {
   for (const d of docs) {
@@ -7,14 +7,16 @@ async function* stream(docs: Array<Partial<SubjectDocument>>): AsyncGenerator<Pa
   }
 }
 
-describe('computeIndex', () => {
+describe('buildIndex', () => {
   it('should set capabilities from non-empty fields and count records', async () => {
-    const index = await computeIndex(
-      stream([
-        { subjectId: 'a', HPO: ['0001250'], VARIANT: [], EAV: { Sex: 'female' } },
-        { subjectId: 'b', ORDO: ['558'], ALLELES: [{ gene: 'APOE', alleles: ['e3', 'e4'] }] },
-      ]),
-    );
+    const index = (
+      await buildIndex(
+        stream([
+          { subjectId: 'a', HPO: ['0001250'], VARIANT: [], EAV: { Sex: 'female' } },
+          { subjectId: 'b', ORDO: ['558'], ALLELES: [{ gene: 'APOE', alleles: ['e3', 'e4'] }] },
+        ]),
+      )
+    ).result();
     expect(index.recordCount).toBe(2);
     expect(index.capability).toEqual({
       subject: true,
@@ -33,7 +35,7 @@ describe('computeIndex', () => {
     const docs: Array<Partial<SubjectDocument>> = Array.from({ length: MAX_CATEGORIES + 5 }, (_, i) => ({
       EAV: { sex: i % 2 ? 'male' : 'female', age: i, note: `free text ${i}`, affected: i % 3 === 0 },
     }));
-    const index = await computeIndex(docs);
+    const index = (await buildIndex(docs)).result();
     expect(index.eavIndex.attributes).toEqual({ sex: 'sex', age: 'age', note: 'note', affected: 'affected' });
     expect(index.eavIndex.mappings).toEqual({ sex: ['female', 'male'], affected: ['true', 'false'] });
     expect(index.eavIndex.values).toEqual({ female: 'female', male: 'male', true: 'true', false: 'false' });
@@ -41,12 +43,12 @@ describe('computeIndex', () => {
   });
 
   it('should treat an attribute mixing numbers and words as categorical', async () => {
-    const index = await computeIndex([{ EAV: { stage: [1, 'II'] } }, { EAV: { stage: 'III' } }]);
+    const index = (await buildIndex([{ EAV: { stage: [1, 'II'] } }, { EAV: { stage: 'III' } }])).result();
     expect(index.eavIndex.mappings).toEqual({ stage: ['1', 'II', 'III'] });
   });
 
   it('should return an empty index for no subjects', async () => {
-    const index = await computeIndex([]);
+    const index = (await buildIndex([])).result();
     expect(index.recordCount).toBe(0);
     expect(index.capability.subject).toBe(false);
     expect(index.eavIndex).toEqual({ attributes: {}, values: {}, mappings: {} });
@@ -64,6 +66,6 @@ describe('RecordIndexBuilder state', () => {
     // Through a JSON round trip, as stored in the database.
     const resumed = RecordIndexBuilder.fromState(JSON.parse(JSON.stringify(first.toState())) as RecordIndexState);
     docs.slice(200).forEach((d) => resumed.add(d));
-    expect(resumed.result()).toEqual(await computeIndex(docs));
+    expect(resumed.result()).toEqual((await buildIndex(docs)).result());
   });
 });

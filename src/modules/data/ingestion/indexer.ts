@@ -137,13 +137,13 @@ export class RecordIndexBuilder {
   }
 }
 
-/** One streaming pass over a source's subjects. */
-export async function computeIndex(
+/** One streaming pass over a source's subjects; `result()` is the index, `toState()` what a source keeps of it. */
+export async function buildIndex(
   subjects: AsyncIterable<Partial<SubjectDocument>> | Iterable<Partial<SubjectDocument>>,
-): Promise<RecordIndex> {
+): Promise<RecordIndexBuilder> {
   const builder = new RecordIndexBuilder();
   for await (const doc of subjects) {
     builder.add(doc);
   }
-  return builder.result();
+  return builder;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EavIndex, RecordIndex } from '../data.types';
 import { JobRequestError, JobsErrorCode } from '../jobs/jobs.errors';
-import { RecordIndexBuilder } from '../ingestion/indexer';
+import { buildIndex, RecordIndexBuilder } from '../ingestion/indexer';
 import { SourcesService } from '../sources.service';
 import { MongoLimiter } from '../jobs/mongo-limiter';
 import { SubjectsRepository } from './subjects.repository';
@@ -51,12 +51,7 @@ export class IndexService {
   async rebuild(sourceId: string): Promise<RecordIndex> {
     for (let attempt = 1; ; attempt++) {
       const before = await this.subjects.readIndexState(sourceId);
-      const builder = new RecordIndexBuilder();
-      await this.limiter.run(async () => {
-        for await (const doc of this.subjects.streamSubjects(sourceId)) {
-          builder.add(doc);
-        }
-      });
+      const builder = await this.limiter.run(() => buildIndex(this.subjects.streamSubjects(sourceId)));
       const swapped = await this.subjects.swapIndexState(sourceId, before?.version, builder.toState());
       if (swapped || attempt >= REBUILD_ATTEMPTS) {
         return this.publish(sourceId, builder);
