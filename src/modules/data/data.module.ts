@@ -7,7 +7,7 @@ import { DataFilesService } from './data-files.service';
 import { PipelinesController } from './pipelines.controller';
 import { PipelinesRepository } from './pipelines.repository';
 import { PipelinesService } from './pipelines.service';
-import { QuerySourcesController, SourcesController } from './sources.controller';
+import { SourcesController } from './sources.controller';
 import { SourcesRepository } from './sources.repository';
 import { SourcesService } from './sources.service';
 import { UploadTokenService } from './upload/upload-token.service';
@@ -24,7 +24,7 @@ import { SubjectsRepository } from './subjects/subjects.repository';
 /** Sources, uploads, data files, pipelines, and their ingestion into subjects (the write path). */
 @Module({
   imports: [VaultModule, BullModule.registerQueue({ name: DATA_QUEUE })],
-  controllers: [SourcesController, QuerySourcesController, DataFilesController, PipelinesController, JobsController],
+  controllers: [SourcesController, DataFilesController, PipelinesController, JobsController],
   providers: [
     SourcesRepository,
     SourcesService,
@@ -41,6 +41,6 @@ import { SubjectsRepository } from './subjects/subjects.repository';
     DataJobsService,
     DataProcessor,
   ],
-  exports: [SourcesService, DataFilesService, PipelinesService],
+  exports: [SourcesService, DataFilesService, PipelinesService, SubjectsRepository, MongoLimiter],
 })
 export class DataModule {}

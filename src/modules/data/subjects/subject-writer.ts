@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EavValue, SubjectDocument } from '../data.types';
 import { mergeSubject } from '../ingestion/subject-builder';
+import { queryKeys } from './query-keys';
 import { type StoredSubject, SubjectsRepository } from './subjects.repository';
 
 /** A batch closes at this many subjects, or at about BATCH_BYTES of documents (a VCF's subjects are large). */
@@ -46,7 +47,7 @@ function partsOf(doc: StoredSubject): Record<string, Part> {
   if (doc._parts) {
     return { ...doc._parts };
   }
-  const { _id, _parts, subjectId: _s, dataFiles, ...fields } = doc;
+  const { _id, _parts, subjectId: _s, dataFiles, _variantKeys, _variantAf, _alleleKeys, ...fields } = doc;
   return dataFiles.length === 1 ? { [dataFiles[0]]: fields } : {};
 }
 
@@ -57,7 +58,7 @@ export function buildSubject(subjectId: string, parts: Record<string, Part>): St
     return null;
   }
   const merged = mergeSubject(files.map((f) => parts[f]));
-  const doc: StoredSubject = { _id: subjectId, ...merged, subjectId, dataFiles: files };
+  const doc: StoredSubject = { _id: subjectId, ...merged, subjectId, dataFiles: files, ...queryKeys(merged) };
   if (files.length > 1) {
     doc._parts = parts;
   }

@@ -7,13 +7,14 @@ type Document = mongo.Document;
 import { stagingCollection, subjectCollection, type SubjectDocument } from '../data.types';
 import { MongoLimiter } from '../jobs/mongo-limiter';
 import type { RecordIndexState } from '../ingestion/indexer';
+import { ALLELE_KEYS_FIELD, DERIVED_FIELDS, type QueryKeys, VARIANT_KEYS_FIELD } from './query-keys';
 import { manifestId, type StagingChunk, type StagingManifest } from './staging';
 
 /**
  * A stored subject: `_id` is the subjectId. A subject with several contributing files also keeps each file's part
  * (`_parts`), so one file's contribution can be replaced exactly; with one file, the document is that part.
  */
-export interface StoredSubject extends SubjectDocument {
+export interface StoredSubject extends SubjectDocument, Partial<QueryKeys> {
   _id: string;
   _parts?: Record<string, Partial<SubjectDocument>>;
 }
@@ -24,6 +25,14 @@ export interface StoredIndexState {
   version: number;
   state: RecordIndexState;
 }
+
+/** What a detailed query answer shows of a subject: CV3's fields, without storage internals. */
+const SERVED_PROJECTION = {
+  _id: 0,
+  _parts: 0,
+  dataFiles: 0,
+  ...Object.fromEntries(DERIVED_FIELDS.map((f) => [f, 0])),
+};
 
 export const INDEX_STATE_COLLECTION = 'source_index_state';
 /** `<sourceId>@<version>`: who moved a source's index state to that version. */
@@ -62,6 +71,9 @@ export class SubjectsRepository {
       [this.subjects(sourceId) as never, { ORDO: 1 }, { name: 'ORDO' }],
       [this.subjects(sourceId) as never, { SNOMED: 1 }, { name: 'SNOMED' }],
       [this.subjects(sourceId) as never, { 'VARIANT.gene': 1 }, { name: 'VARIANT.gene' }],
+      // Variant (gene + mutation) and allele filters (see query-keys.ts).
+      [this.subjects(sourceId) as never, { [VARIANT_KEYS_FIELD]: 1 }, { name: VARIANT_KEYS_FIELD }],
+      [this.subjects(sourceId) as never, { [ALLELE_KEYS_FIELD]: 1 }, { name: ALLELE_KEYS_FIELD }],
       // Clearing one file's staged chunks (they are read by `_id`).
       [this.staging(sourceId) as never, { dataFileId: 1 }, { name: 'dataFileId' }],
     ];
@@ -218,10 +230,72 @@ export class SubjectsRepository {
     });
   }
 
+  // ---- record queries (filters compiled by the query module) ---------------------------------------------------
+
+  /** Does any subject match? */
+  async anyMatching(sourceId: string, filter: Record<string, unknown>): Promise<boolean> {
+    const hit = await this.limiter.run(() =>
+      this.subjects(sourceId).findOne(filter as never, { projection: { _id: 1 } }),
+    );
+    return hit !== null;
+  }
+
+  async countMatching(sourceId: string, filter: Record<string, unknown>): Promise<number> {
+    return this.limiter.run(() => this.subjects(sourceId).countDocuments(filter as never));
+  }
+
+  /** The IDs of up to `limit` matching subjects (in no particular order). */
+  async matchingIds(sourceId: string, filter: Record<string, unknown>, limit: number): Promise<string[]> {
+    const docs = await this.limiter.run(() =>
+      this.subjects(sourceId)
+        .find(filter as never, { projection: { _id: 1 } })
+        .limit(limit)
+        .batchSize(Math.min(limit, 10_000))
+        .toArray(),
+    );
+    return docs.map((d) => d._id);
+  }
+
+  /** The first `limit` matching subjects by ID, CV3's fields only. */
+  async matchingDocuments(sourceId: string, filter: Record<string, unknown>, limit: number): Promise<SubjectDocument[]> {
+    return this.limiter.run(() =>
+      this.subjects(sourceId)
+        .find(filter as never, { projection: SERVED_PROJECTION })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray(),
+    );
+  }
+
+  /**
+   * For each of these variant keys, how many subjects hold it; and how many subjects the source has (the local
+   * frequency of `useLocalAf`). One pass over the subjects holding any of them.
+   */
+  async variantCarriers(sourceId: string, keys: string[]): Promise<{ carriers: Map<string, number>; total: number }> {
+    const wanted = new Set(keys);
+    const carriers = new Map<string, number>();
+    const [docs, total] = await this.limiter.run(() =>
+      Promise.all([
+        this.subjects(sourceId)
+          .find({ [VARIANT_KEYS_FIELD]: { $in: keys } } as never, { projection: { [VARIANT_KEYS_FIELD]: 1 } })
+          .toArray(),
+        this.subjects(sourceId).countDocuments({}),
+      ]),
+    );
+    for (const d of docs) {
+      for (const k of new Set(d._variantKeys ?? [])) {
+        if (wanted.has(k)) {
+          carriers.set(k, (carriers.get(k) ?? 0) + 1);
+        }
+      }
+    }
+    return { carriers, total };
+  }
+
   /** Every subject of a source, merged fields only (for indexing). */
   streamSubjects(sourceId: string): AsyncIterable<SubjectDocument> {
     return this.subjects(sourceId)
-      .find({}, { projection: { _id: 0, _parts: 0 } })
+      .find({}, { projection: { _id: 0, _parts: 0, ...Object.fromEntries(DERIVED_FIELDS.map((f) => [f, 0])) } })
       .batchSize(1000);
   }
 }
