@@ -58,9 +58,10 @@ export const ROUTES: RouteCase[] = [
     { method: 'post', path: `/${base}/access-requests/:id/approve`, access: Permission.UserManagement },
     { method: 'post', path: `/${base}/access-requests/:id/deny`, access: Permission.UserManagement },
   ]),
-  { method: 'get', path: '/query/sources', access: Permission.DataManagement },
+  // The source lists: every user, each seeing the sources its discovery groups grant (admins see all).
+  { method: 'get', path: '/query/sources', access: Permission.Query },
   ...(['sources', 'source'] as const).flatMap((s): RouteCase[] => [
-    { method: 'get', path: `/api/${s}`, access: Permission.DataManagement },
+    { method: 'get', path: `/api/${s}`, access: Permission.Query },
     { method: 'post', path: `/api/${s}`, access: Permission.DataManagement, body: {} },
     { method: 'get', path: `/api/${s}/upload-token`, access: Permission.DataManagement },
     { method: 'get', path: `/api/${s}/:id`, access: Permission.DataManagement },
@@ -78,6 +79,11 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/api/pipelines/:id', access: Permission.DataManagement },
   { method: 'patch', path: '/api/pipelines/:id', access: Permission.DataManagement, body: { unknown: 1 } },
   { method: 'delete', path: '/api/pipelines/:id', access: Permission.DataManagement },
+  { method: 'get', path: '/api/groups', access: Permission.DataManagement },
+  { method: 'post', path: '/api/groups', access: Permission.DataManagement, body: {} },
+  { method: 'get', path: '/api/groups/:id', access: Permission.DataManagement },
+  { method: 'patch', path: '/api/groups/:id', access: Permission.DataManagement, body: { unknown: 1 } },
+  { method: 'delete', path: '/api/groups/:id', access: Permission.DataManagement },
   ...(['api', 'query'] as const).flatMap((base): RouteCase[] => [
     ...(['sources', 'source'] as const).flatMap((s): RouteCase[] => [
       { method: 'post', path: `/${base}/${s}/:id/ingest`, access: Permission.DataManagement, body: {} },

@@ -55,7 +55,8 @@ const CHUNK_UPLOADED = 'The file chunk uploaded successfully';
 
 /**
  * Record-level sources, their uploads and data files. Paths under both `/sources/` and `/source/` (CV3's spec
- * uses both). Roles: dataAdmin and developer (until discovery groups let users see granted sources).
+ * uses both). Roles: dataAdmin and developer. The source lists (`GET /sources/`, which users may call too) are
+ * served by the groups module's SourceListController, since what a user sees comes from the discovery groups.
  */
 @ApiTags('sources')
 @UserAccessToken()
@@ -68,13 +69,6 @@ export class SourcesController {
     private readonly uploads: UploadService,
     private readonly uploadTokens: UploadTokenService,
   ) {}
-
-  @Get()
-  @ApiOperation({ summary: 'All sources' })
-  @ApiOkResponse({ type: [SourceResponseDto] })
-  listSources(): Promise<SourceResponseDto[]> {
-    return this.sources.list();
-  }
 
   @Post()
   @HttpCode(200)
@@ -227,21 +221,5 @@ export class SourcesController {
       );
     }
     return source;
-  }
-}
-
-/** CV3 also serves the source list under `/query` (where users will see the sources granted to them). */
-@ApiTags('sources')
-@UserAccessToken()
-@RequirePermission(Permission.DataManagement)
-@Controller('query/sources')
-export class QuerySourcesController {
-  constructor(private readonly sources: SourcesService) {}
-
-  @Get()
-  @ApiOperation({ summary: 'All sources' })
-  @ApiOkResponse({ type: [SourceResponseDto] })
-  listQuerySources(): Promise<SourceResponseDto[]> {
-    return this.sources.list();
   }
 }
