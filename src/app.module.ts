@@ -14,6 +14,8 @@ import { DataModule } from '@/modules/data/data.module';
 import { InfoModule } from '@/modules/info/info.module';
 import { MetricsModule } from '@/modules/metrics/metrics.module';
 import { NotifyModule } from '@/modules/notify/notify.module';
+import { GroupsModule } from '@/modules/query/groups/groups.module';
+import { QueryModule } from '@/modules/query/query.module';
 import { SettingsModule } from '@/modules/settings/settings.module';
 import { SimilarityModule } from '@/modules/similarity/similarity.module';
 import { VaultModule } from '@/modules/vault/vault.module';
@@ -56,7 +58,9 @@ import { VaultModule } from '@/modules/vault/vault.module';
     NotifyModule,
     SettingsModule,
     DataModule,
+    GroupsModule,
     SimilarityModule,
+    QueryModule,
   ],
   providers: [
     {

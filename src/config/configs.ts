@@ -117,6 +117,11 @@ export const legacyConfig = registerAs('legacy', () => {
   };
 });
 
+export const queryConfig = registerAs('query', () => {
+  const c = loadInstanceConfig().Query;
+  return { retentionDays: c.RetentionDays, timeoutSeconds: c.TimeoutSeconds };
+});
+
 export const allConfigs = [
   mongoConfig,
   redisConfig,
@@ -129,4 +134,5 @@ export const allConfigs = [
   hpoConfig,
   dataConfig,
   legacyConfig,
+  queryConfig,
 ];

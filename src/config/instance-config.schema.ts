@@ -185,6 +185,13 @@ export class DataConfig {
   @IsInt() @Min(1) ChunkSize: number = 1024;
 }
 
+export class QueryConfig {
+  /** Days a record query and its responses are kept (the history); older ones are deleted by an hourly job. */
+  @IsInt() @Min(1) @Max(3650) RetentionDays: number = 30;
+  /** Seconds a record query may run: sources that have not answered by then are given up on. */
+  @IsInt() @Min(5) @Max(3600) TimeoutSeconds: number = 120;
+}
+
 export class InstanceConfig {
   // The services the backend cannot run without: their sections must be in the file.
   @IsDefined() @ValidateNested() @Type(() => MongoDBConfig) MongoDB: MongoDBConfig;
@@ -200,4 +207,5 @@ export class InstanceConfig {
   @ValidateNested() @Type(() => LegacyConfig) Legacy: LegacyConfig = new LegacyConfig();
   @ValidateNested() @Type(() => LoggingConfig) Logging: LoggingConfig = new LoggingConfig();
   @ValidateNested() @Type(() => DataConfig) Data: DataConfig = new DataConfig();
+  @ValidateNested() @Type(() => QueryConfig) Query: QueryConfig = new QueryConfig();
 }

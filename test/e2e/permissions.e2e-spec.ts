@@ -104,6 +104,12 @@ export const ROUTES: RouteCase[] = [
     { method: 'post', path: `/${base}/terms/hpo/similarity/v1`, access: Permission.Query, body: {} },
     { method: 'post', path: `/${base}/terms/hpo/replace/v1`, access: Permission.Query, body: {} },
   ]),
+  // Record queries. POST and history/:id take optional auth: anonymous callers are let in only while the system
+  // setting anonymousAccess is on (off here, so 401; record-lifecycle.e2e-spec.ts covers it on).
+  { method: 'post', path: '/query/record', access: Permission.Query, body: { unknown: 1 } },
+  { method: 'get', path: '/query/record/history', access: Permission.Query },
+  { method: 'get', path: '/query/record/history/:id', access: Permission.Query },
+  { method: 'get', path: '/query/record/:id', access: Permission.Query },
 ];
 
 /** Served routes that need no row in the table (their own tests cover them), with why. */
