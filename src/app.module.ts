@@ -7,7 +7,7 @@ import { allConfigs, mongoConfig, redisConfig } from '@/config/configs';
 import { AllExceptionsFilter } from '@/common/errors/all-exceptions.filter';
 import { HealthModule } from '@/common/health/health.module';
 import { LoggingModule } from '@/common/logging/logging.module';
-import { DEFAULT_JOB_OPTIONS, QUEUE_PREFIX } from '@/common/queue/queue.options';
+import { DEFAULT_JOB_OPTIONS, queuePrefix } from '@/common/queue/queue.options';
 import { createRedisConnection } from '@/common/queue/redis.connection';
 import { AuthModule } from '@/modules/auth/auth.module';
 import { DataModule } from '@/modules/data/data.module';
@@ -38,15 +38,15 @@ import { VaultModule } from '@/modules/vault/vault.module';
       }),
     }),
     BullModule.forRootAsync({
-      inject: [redisConfig.KEY],
-      useFactory: (cfg: ConfigType<typeof redisConfig>) => ({
+      inject: [redisConfig.KEY, mongoConfig.KEY],
+      useFactory: (cfg: ConfigType<typeof redisConfig>, mongo: ConfigType<typeof mongoConfig>) => ({
         // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not fail while reconnecting).
         // Given options (not a client), BullMQ owns its connections and closes them on shutdown; a cluster
         // client has to be passed as an instance.
         connection: cfg.cluster
           ? createRedisConnection(cfg, { maxRetriesPerRequest: null, connectTimeout: 5000 })
           : { host: cfg.host, port: cfg.port, maxRetriesPerRequest: null, connectTimeout: 5000 },
-        prefix: QUEUE_PREFIX,
+        prefix: queuePrefix(mongo.database),
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),

@@ -3,7 +3,6 @@ import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '@/common/queue/queue.options';
 import { NOTIFY_QUEUE } from '@/modules/notify/notify.queue';
 import { NotifyService } from '@/modules/notify/notify.service';
 import { createTestApp } from './setup/app';
@@ -19,7 +18,7 @@ describe('BullMQ on Redis, and mail to the SMTP server', () => {
     app = await createTestApp({ database: 'cv3_e2e_queue' });
     notify = app.get(NotifyService);
     queue = app.get<Queue>(getQueueToken(NOTIFY_QUEUE));
-    events = new QueueEvents(NOTIFY_QUEUE, { connection: await queue.client, prefix: QUEUE_PREFIX });
+    events = new QueueEvents(NOTIFY_QUEUE, { connection: await queue.client, prefix: queue.opts.prefix });
     await events.waitUntilReady();
   });
 
@@ -37,7 +36,7 @@ describe('BullMQ on Redis, and mail to the SMTP server', () => {
     });
     // The job really went through Redis: it is stored under the queue's prefix.
     const redis = (await queue.client) as unknown as Redis;
-    expect(await redis.exists(`${QUEUE_PREFIX}:${NOTIFY_QUEUE}:${job.id}`)).toBe(1);
+    expect(await redis.exists(`${queue.opts.prefix}:${NOTIFY_QUEUE}:${job.id}`)).toBe(1);
 
     const result = (await job.waitUntilFinished(events, 15_000)) as { messageId: string };
     expect(result.messageId).toMatch(/^<.+>$/);

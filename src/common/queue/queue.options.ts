@@ -32,5 +32,11 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** Key prefix with a hash tag, so every key of a queue lands in one slot in Redis Cluster mode. */
-export const QUEUE_PREFIX = '{cv3}';
+/**
+ * The queues' key prefix: one namespace per installation (its database), so that installations, test apps and
+ * benchmarks sharing a Redis never take each other's jobs; a hash tag, so every key of a queue lands in one slot
+ * in Redis Cluster mode.
+ */
+export function queuePrefix(database: string): string {
+  return `{cv3:${database.replace(/[{}]/g, '_')}}`;
+}

@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { type Queue, QueueEvents } from 'bullmq';
-import { QUEUE_PREFIX } from '@/common/queue/queue.options';
 import { RECORD_QUERY_QUEUE, type RecordJobData } from './record.queue';
 
 /** Wakes waiters when a query's job ends; callers still re-read the query, this only saves them polling. */
@@ -60,7 +59,7 @@ export class RecordQueryEvents implements QueryEndSignal, OnModuleDestroy {
       return;
     }
     // QueueEvents duplicates the connection it is given: the queue's stays free.
-    this.events = new QueueEvents(RECORD_QUERY_QUEUE, { connection, prefix: QUEUE_PREFIX });
+    this.events = new QueueEvents(RECORD_QUERY_QUEUE, { connection, prefix: this.queue.opts.prefix });
     const wake = ({ jobId }: { jobId: string }) => this.waiters.get(jobId)?.forEach((done) => done());
     this.events.on('completed', wake);
     this.events.on('failed', wake);
