@@ -145,7 +145,6 @@ describe(RecordQueryService.name, () => {
       signal,
       new QueryMetrics({ registry } as unknown as MetricsService),
       cfg,
-      { database: 'cv3_test', uri: '', maxJobs: 1 },
     );
   }
 
@@ -175,7 +174,7 @@ describe(RecordQueryService.name, () => {
       status: 'running',
       responders: { expected: ['local', 'node-1'], finished: [], failed: [] },
     });
-    expect(queue.add).toHaveBeenCalledWith('run', { queryId: id, db: 'cv3_test' }, { jobId: id });
+    expect(queue.add).toHaveBeenCalledWith('run', { queryId: id }, { jobId: id });
   });
 
   it('should mark the query failed and answer 503 when the queue refuses it', async () => {

@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { AppError, ServiceUnavailableError } from '@/common/errors/app-error';
 import { withTimeout } from '@/common/health/with-timeout';
-import { mongoConfig, queryConfig } from '@/config/configs';
+import { queryConfig } from '@/config/configs';
 import { QUERY_RESPONDERS, type QueryResponder, type Requester } from '../execution/responder';
 import { QueryMetrics, type RecordQueryOutcome } from '../query.metrics';
 import type { QueryBuilder, QueryResponse } from '../query.types';
@@ -64,7 +64,6 @@ export class RecordQueryService implements OnApplicationBootstrap {
     @Inject(RecordQueryEvents) private readonly signal: QueryEndSignal,
     private readonly metrics: QueryMetrics,
     @Inject(queryConfig.KEY) private readonly cfg: ConfigType<typeof queryConfig>,
-    @Inject(mongoConfig.KEY) private readonly mongo: ConfigType<typeof mongoConfig>,
   ) {}
 
   /** Schedules the hourly cleanup (idempotent; not awaited, so a start with Redis down is not held up). */
@@ -95,7 +94,7 @@ export class RecordQueryService implements OnApplicationBootstrap {
     try {
       // jobId = queryId: the same query is never queued twice.
       await withTimeout(
-        this.queue.add(RecordJob.Run, { queryId, db: this.mongo.database }, { jobId: queryId }),
+        this.queue.add(RecordJob.Run, { queryId }, { jobId: queryId }),
         QUEUE_TIMEOUT_MS,
         'Redis',
       );

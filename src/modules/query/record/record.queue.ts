@@ -10,11 +10,6 @@ export enum RecordJob {
 /** Ids only (`run`; `cleanup` has none): the processor re-reads the stored query, which may have ended or gone. */
 export interface RecordJobData {
   queryId?: string;
-  /**
-   * The database the query is stored in. Another installation's workers sharing this Redis (e.g. test apps side
-   * by side) put the job back for a worker of that database instead of finding no query and dropping it.
-   */
-  db?: string;
 }
 
 /** The job scheduler that adds a cleanup job every hour (one per Redis, whichever process upserts it). */
