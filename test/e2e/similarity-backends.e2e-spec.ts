@@ -6,23 +6,56 @@
  *
  * Neo4j Community has a single user database, so this file owns the graph while it runs (e2e files run in band).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { BuiltinBackend } from '@/modules/similarity/builtin/builtin.backend';
 import { Neo4jBackend } from '@/modules/similarity/neo4j/neo4j.backend';
 import { Neo4jClient, type Neo4jConnectionConfig } from '@/modules/similarity/neo4j/neo4j.client';
-import { similarTypeOf } from '@/modules/similarity/neo4j/neo4j.graph';
+import { GRAPH_MODEL, similarTypeOf } from '@/modules/similarity/neo4j/neo4j.graph';
 import { Neo4jLoader, readOboDataVersion } from '@/modules/similarity/neo4j/neo4j.loader';
 import { loadOntology } from '@/modules/similarity/ontology/load';
 import type { Ontology } from '@/modules/similarity/ontology/ontology';
 import { SimilarityUnavailableError } from '@/modules/similarity/similarity.errors';
-import type { Measure, SimilarityBackend } from '@/modules/similarity/similarity.types';
+import {
+  type Measure,
+  normaliseHpoId,
+  normaliseOrphaId,
+  type SimilarityBackend,
+} from '@/modules/similarity/similarity.types';
 
 const FIXTURE = {
   oboPath: join(__dirname, '../fixtures/hpo/hp.obo'),
   annotationsPath: join(__dirname, '../fixtures/hpo/phenotype.hpoa'),
 };
 const MEASURE: Measure = 'relevance';
+
+/**
+ * The HPO–Orphanet link read from the fixture file with code of this test's own: ORPHA rows, aspect P, not NOT,
+ * distinct pairs, both directions (IDs without prefixes, lists sorted: terms by ID, diseases numerically).
+ */
+function fixtureDiseaseLinks(): { termsOf: Map<string, string[]>; diseasesOf: Map<string, string[]> } {
+  const pairs = new Set<string>();
+  const lines = readFileSync(FIXTURE.annotationsPath, 'utf8').split('\n');
+  const header = lines.find((l) => l.startsWith('database_id'))!.split('\t');
+  const col = (name: string) => header.indexOf(name);
+  for (const line of lines) {
+    const cols = line.split('\t');
+    const disease = /^ORPHA:(\d+)$/.exec(cols[col('database_id')] ?? '');
+    if (disease && cols[col('aspect')] === 'P' && cols[col('qualifier')] !== 'NOT') {
+      pairs.add(`${disease[1]} ${cols[col('hpo_id')].replace(/^HP:/, '')}`);
+    }
+  }
+  const termsOf = new Map<string, string[]>();
+  const diseasesOf = new Map<string, string[]>();
+  for (const [d, t] of [...pairs].map((p) => p.split(' '))) {
+    termsOf.set(d, [...(termsOf.get(d) ?? []), t]);
+    diseasesOf.set(t, [...(diseasesOf.get(t) ?? []), d]);
+  }
+  termsOf.forEach((list) => list.sort());
+  diseasesOf.forEach((list) => list.sort((a, b) => Number(a) - Number(b)));
+  return { termsOf, diseasesOf };
+}
 
 function neo4jConfig(): Neo4jConnectionConfig {
   const uri = process.env.CV3_NEO4J_URI;
@@ -296,6 +329,48 @@ describe.each([
     });
   });
 
+  describe('disease links', () => {
+    it('should say it has the HPO–Orphanet link', async () => {
+      expect(await backend.hasDiseaseLinks()).toBe(true);
+    });
+
+    it('should answer the ORPHA diseases annotated directly with each term, numerically', async () => {
+      expect(await backend.diseasesOfTerms(['HP:0000252', '0001249', '0002266', '0001250', '0000152'])).toEqual(
+        new Map([
+          ['0000252', ['1934', '2542']],
+          ['0001249', ['567']], // ORPHA:306's NOT row left out, OMIM diseases never count
+          ['0002266', ['306']],
+          ['0001250', []], // ORPHA:558 has only a NOT row
+          ['0000152', []], // an ancestor of annotated terms: no propagation
+        ]),
+      );
+    });
+
+    it('should answer the terms annotated directly to each disease, any ORPHA ID form', async () => {
+      expect(await backend.termsOfDiseases(['ORPHA:567', 'Orphanet_1934', 'Orphanet:306', '558', '79', 'x'])).toEqual(
+        new Map([
+          ['567', ['0000750', '0001249', '0001263', '0001631']],
+          ['1934', ['0000252', '0001321', '0007359']],
+          ['306', ['0002266', '0020221']],
+          ['558', []],
+          ['79', []],
+          ['x', []],
+        ]),
+      );
+    });
+
+    it('should answer [] for obsolete, alt, unknown and malformed term IDs', async () => {
+      expect(await backend.diseasesOfTerms(['0007334', '0001366', '9999999', 'nope'])).toEqual(
+        new Map([
+          ['0007334', []],
+          ['0001366', []],
+          ['9999999', []],
+          ['nope', []],
+        ]),
+      );
+    });
+  });
+
   describe('replace', () => {
     it('should answer the replacement of an obsolete term and of an alt ID', async () => {
       expect(await backend.replace(['0007334', 'HP:0001425', '0001298'])).toEqual([
@@ -388,15 +463,45 @@ describe('BuiltinBackend and Neo4jBackend', () => {
   it('should report the same ontology stats', async () => {
     expect(await neo.stats()).toEqual(builtin.stats());
   });
+
+  it("should answer every fixture term's ORPHA diseases as read from phenotype.hpoa", async () => {
+    const { diseasesOf } = fixtureDiseaseLinks();
+    expect(diseasesOf.size).toBeGreaterThanOrEqual(10);
+    // The fixture's ORPHA rows name current terms only, so nothing is resolved or dropped.
+    expect([...diseasesOf.keys()].filter((id) => !ontology.has(id))).toEqual([]);
+    const ids = allIds();
+    const expected = new Map(
+      ids.map((id) => [normaliseHpoId(id) ?? id, diseasesOf.get(normaliseHpoId(id) ?? '') ?? []]),
+    );
+    // One call for all of them, and one call per term.
+    expect(await builtin.diseasesOfTerms(ids)).toEqual(expected);
+    expect(await neo.diseasesOfTerms(ids)).toEqual(expected);
+    expect(await differences(ids, (b, id) => b.diseasesOfTerms([id]))).toEqual([]);
+  });
+
+  it("should answer every fixture disease's HPO terms as read from phenotype.hpoa", async () => {
+    const { termsOf } = fixtureDiseaseLinks();
+    expect([...termsOf.keys()].sort()).toEqual(['1934', '2542', '306', '567']);
+    const ids = [...termsOf.keys(), '558', '79', 'ORPHA:1934', 'Orphanet_306', 'OMIM:607208', 'x'];
+    const expected = new Map(
+      ids.map((id) => [normaliseOrphaId(id) ?? id, termsOf.get(normaliseOrphaId(id) ?? '') ?? []]),
+    );
+    expect(await builtin.termsOfDiseases(ids)).toEqual(expected);
+    expect(await neo.termsOfDiseases(ids)).toEqual(expected);
+    expect(await differences(ids, (b, id) => b.termsOfDiseases([id]))).toEqual([]);
+  });
 });
 
 describe(Neo4jLoader.name, () => {
   it('should record what it loaded in the meta node', () => {
     expect(neo.graphMeta).toMatchObject({
+      model: GRAPH_MODEL,
       version: 'hp/releases/2025-01-16-cv3-test-fixture',
       measure: MEASURE,
       minScore: 0.2,
       terms: ontology.size + ontology.obsoleteTerms().length,
+      diseases: 4,
+      diseaseLinks: 12,
     });
   });
 
@@ -423,8 +528,11 @@ describe(Neo4jLoader.name, () => {
       IS_A: ontology.currentTerms().reduce((n, t) => n + t.parents.length, 0),
       REPLACED_BY: 2,
       ALT_ID_OF: first.altIds,
+      DISEASE_ORPHA: ontology.diseaseLinks.diseaseCount,
+      ANNOTATED_WITH: ontology.diseaseLinks.linkCount,
       ...bands,
     });
+    expect({ diseases: first.diseases, links: first.diseaseLinks }).toEqual({ diseases: 4, links: 12 });
     expect(Object.values(bands).reduce((a, b) => a + b, 0)).toBe(first.edges);
     expect(Object.keys(bands).sort()).toEqual(['SIMILAR_20', 'SIMILAR_40', 'SIMILAR_60', 'SIMILAR_80']);
     expect(await neo.similar(['0000252'], 0.8)).toEqual(await builtin.similar(['0000252'], 0.8));
@@ -438,6 +546,56 @@ describe(Neo4jLoader.name, () => {
     } finally {
       await lin.close();
     }
+  });
+
+  it('should make ready() refuse a graph of an older model, naming the command to run', async () => {
+    const check = async (pattern: RegExp) => {
+      const old = new Neo4jBackend(neo4jConfig(), MEASURE);
+      try {
+        await expect(old.ready()).rejects.toThrow(SimilarityUnavailableError);
+        await expect(old.ready()).rejects.toThrow(pattern);
+      } finally {
+        await old.close();
+      }
+    };
+    try {
+      // Model 1 graphs carry no `model` and no disease nodes.
+      await client.write('MATCH (m:HPO_META) REMOVE m.model');
+      await check(/loaded as graph model 1, but this version of CV3 reads model 2: run .*similarity-load/);
+      await client.write('MATCH (m:HPO_META) SET m.model = $model', { model: GRAPH_MODEL + 1 });
+      await check(/graph model 3, .*reads model 2: run .*similarity-load/);
+    } finally {
+      await client.write('MATCH (m:HPO_META) SET m.model = $model', { model: GRAPH_MODEL });
+    }
+    const fresh = new Neo4jBackend(neo4jConfig(), MEASURE);
+    try {
+      await expect(fresh.ready()).resolves.toBeUndefined();
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('should load no disease link from genes_to_phenotype.txt, and say so', async () => {
+    const genes = await loadOntology({
+      oboPath: FIXTURE.oboPath,
+      annotationsPath: join(__dirname, '../fixtures/hpo/genes_to_phenotype.txt'),
+    });
+    const result = await new Neo4jLoader(client).load(genes, { measure: MEASURE, version, maxJobs: 4 });
+    expect({ diseases: result.diseases, links: result.diseaseLinks }).toEqual({ diseases: 0, links: 0 });
+    const counts = await graphCounts();
+    expect(counts.DISEASE_ORPHA).toBeUndefined();
+    expect(counts.ANNOTATED_WITH).toBeUndefined();
+    const none = new Neo4jBackend(neo4jConfig(), MEASURE);
+    try {
+      expect(await none.hasDiseaseLinks()).toBe(false);
+      expect(await none.diseasesOfTerms(['0000252'])).toEqual(new Map([['0000252', []]]));
+      expect(await none.termsOfDiseases(['1934'])).toEqual(new Map([['1934', []]]));
+      expect(await new BuiltinBackend(genes, MEASURE).hasDiseaseLinks()).toBe(false);
+    } finally {
+      await none.close();
+      await loadGraph();
+    }
+    expect(await neo.diseasesOfTerms(['0000252'])).toEqual(new Map([['0000252', ['1934', '2542']]]));
   });
 
   it('should make ready() refuse an empty graph, naming the command to run', async () => {

@@ -38,6 +38,9 @@ function fakeBackend(): jest.Mocked<SimilarityBackend> {
     replace: jest.fn((ids: string[]) =>
       Promise.resolve(ids.map((termId) => ({ termId, replacedBy: [], consider: [] }))),
     ),
+    diseasesOfTerms: jest.fn((ids: string[]) => Promise.resolve(new Map(ids.map((id) => [id, ['558']])))),
+    termsOfDiseases: jest.fn((ids: string[]) => Promise.resolve(new Map(ids.map((id) => [id, ['0001250']])))),
+    hasDiseaseLinks: jest.fn().mockResolvedValue(true),
   };
 }
 
@@ -241,6 +244,95 @@ describe(SimilarityService.name, () => {
       const { service } = await loaded();
       const err = await errorOf(service.similar(['0001250'], Number.NaN));
       expect({ status: err.httpStatus, field: err.details?.field }).toEqual({ status: 400, field: 'threshold' });
+    });
+  });
+
+  describe('disease links', () => {
+    it('should normalise HPO IDs and ask for each distinct term once', async () => {
+      const { service, backend } = await loaded();
+      const res = await service.diseasesOfTerms(['HP:0001250', '0001250', 'hp_0000707']);
+      expect(backend.diseasesOfTerms).toHaveBeenCalledWith(['0001250', '0000707']);
+      expect(res).toEqual(
+        new Map([
+          ['0001250', ['558']],
+          ['0000707', ['558']],
+        ]),
+      );
+    });
+
+    it('should accept ORPHA IDs with the ORPHA and Orphanet prefixes or bare, and ask for each once', async () => {
+      const { service, backend } = await loaded();
+      await service.termsOfDiseases(['ORPHA:558', 'Orphanet:558', 'Orphanet_558', '558', 'orpha:79', ' 0098 ']);
+      expect(backend.termsOfDiseases).toHaveBeenCalledWith(['558', '79', '98']);
+    });
+
+    it('should refuse malformed ORPHA IDs with a 400 naming them', async () => {
+      const { service, backend } = await loaded();
+      const err = await errorOf(service.termsOfDiseases(['ORPHA:558', 'OMIM:1', 'HP:0001250', 'ORPHA:', '0', 'x']));
+      expect({ status: err.httpStatus, code: err.code, details: err.details }).toEqual({
+        status: 400,
+        code: SimilarityErrorCode.TermIdInvalid,
+        details: { field: 'orphaIds', invalid: ['OMIM:1', 'HP:0001250', 'ORPHA:', '0', 'x'] },
+      });
+      expect(err.message).toMatch(/^orphaIds: malformed ORPHA disease IDs OMIM:1, .*\(expected ORPHA:558/);
+      expect(backend.termsOfDiseases).not.toHaveBeenCalled();
+    });
+
+    it('should refuse malformed HPO IDs with a 400 naming them', async () => {
+      const { service, backend } = await loaded();
+      const err = await errorOf(service.diseasesOfTerms(['0001250', 'ORPHA:558']));
+      expect({ status: err.httpStatus, code: err.code, details: err.details }).toEqual({
+        status: 400,
+        code: SimilarityErrorCode.TermIdInvalid,
+        details: { field: 'termIds', invalid: ['ORPHA:558'] },
+      });
+      expect(backend.diseasesOfTerms).not.toHaveBeenCalled();
+    });
+
+    it(`should refuse more than ${MAX_INPUT_TERMS} IDs either way`, async () => {
+      const { service } = await loaded();
+      const hpo = Array.from({ length: MAX_INPUT_TERMS + 1 }, (_, i) => String(i).padStart(7, '0'));
+      const orpha = Array.from({ length: MAX_INPUT_TERMS + 1 }, (_, i) => String(i + 1));
+      for (const err of [await errorOf(service.diseasesOfTerms(hpo)), await errorOf(service.termsOfDiseases(orpha))]) {
+        expect({ status: err.httpStatus, code: err.code }).toEqual({
+          status: 400,
+          code: SimilarityErrorCode.TooManyTerms,
+        });
+      }
+      await expect(service.termsOfDiseases(orpha.slice(0, MAX_INPUT_TERMS))).resolves.toHaveProperty(
+        'size',
+        MAX_INPUT_TERMS,
+      );
+    });
+
+    it('should answer an empty map for no IDs without asking the backend', async () => {
+      const { service, backend } = await loaded();
+      await expect(service.diseasesOfTerms([])).resolves.toEqual(new Map());
+      await expect(service.termsOfDiseases([])).resolves.toEqual(new Map());
+      expect(backend.diseasesOfTerms).not.toHaveBeenCalled();
+      expect(backend.termsOfDiseases).not.toHaveBeenCalled();
+    });
+
+    it("should answer the backend's hasDiseaseLinks", async () => {
+      const { service, backend } = await loaded();
+      await expect(service.hasDiseaseLinks()).resolves.toBe(true);
+      backend.hasDiseaseLinks.mockResolvedValue(false);
+      await expect(service.hasDiseaseLinks()).resolves.toBe(false);
+    });
+
+    it('should answer 503 until the ontology is loaded, as every other call', async () => {
+      const service = new SimilarityService(undefined);
+      for (const call of [
+        service.diseasesOfTerms(['0001250']),
+        service.termsOfDiseases(['558']),
+        service.hasDiseaseLinks(),
+      ]) {
+        const err = await errorOf(call);
+        expect({ status: err.httpStatus, code: err.code }).toEqual({
+          status: 503,
+          code: SimilarityErrorCode.NotConfigured,
+        });
+      }
     });
   });
 

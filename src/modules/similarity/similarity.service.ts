@@ -7,6 +7,7 @@ import {
   type OntologyStats,
   MIN_STORED_SCORE,
   normaliseHpoId,
+  normaliseOrphaId,
   type ReplaceResult,
   type SimilarityBackend,
   type SimilarResult,
@@ -64,6 +65,63 @@ function reason(err: unknown): string {
 function show(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** How a list of IDs of one vocabulary is checked (`normaliseIds`). */
+interface IdKind {
+  /** `HPO term`: in "an array of … IDs" and "malformed … IDs". */
+  name: string;
+  /** `term`: in "at most 100 … IDs per request". */
+  short: string;
+  expected: string;
+  normalise: (raw: string) => string | undefined;
+}
+
+const HPO_IDS: IdKind = {
+  name: 'HPO term',
+  short: 'term',
+  expected: 'HP:0000000 or 0000000',
+  normalise: normaliseHpoId,
+};
+const ORPHA_IDS: IdKind = {
+  name: 'ORPHA disease',
+  short: 'disease',
+  expected: 'ORPHA:558, Orphanet_558 or 558',
+  normalise: normaliseOrphaId,
+};
+
+/** Normalised and de-duplicated (first wins); 400 for a non-array, too many IDs or any malformed one. */
+function normaliseIds(raw: string[], field: string, kind: IdKind): string[] {
+  if (!Array.isArray(raw)) {
+    throw new TermRequestError(SimilarityErrorCode.TermIdInvalid, field, `must be an array of ${kind.name} IDs`);
+  }
+  if (raw.length > MAX_INPUT_TERMS) {
+    throw new TermRequestError(
+      SimilarityErrorCode.TooManyTerms,
+      field,
+      `at most ${MAX_INPUT_TERMS} ${kind.short} IDs per request (got ${raw.length})`,
+    );
+  }
+  const ids = new Set<string>();
+  const invalid: string[] = [];
+  for (const value of raw) {
+    const id = typeof value === 'string' ? kind.normalise(value) : undefined;
+    if (id) {
+      ids.add(id);
+    } else {
+      invalid.push(show(value));
+    }
+  }
+  if (invalid.length > 0) {
+    throw new TermRequestError(
+      SimilarityErrorCode.TermIdInvalid,
+      field,
+      `malformed ${kind.name} IDs ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''} ` +
+        `(expected ${kind.expected})`,
+      invalid,
+    );
+  }
+  return [...ids];
 }
 
 /**
@@ -216,6 +274,41 @@ export class SimilarityService implements OnApplicationBootstrap, OnModuleDestro
     return (await this.ready()).replace(ids);
   }
 
+  /**
+   * The HPO–Orphanet link (`hpo[].useOrphanet`): for each distinct input HPO term (key: the ID without prefix, in
+   * input order), the ORPHA disease IDs (digits, numeric order) annotated directly with it in phenotype.hpoa; []
+   * for a term without any. Check {@link hasDiseaseLinks} first: without the links every list is empty.
+   */
+  async diseasesOfTerms(hpoIds: string[]): Promise<Map<string, string[]>> {
+    const ids = this.normaliseList(hpoIds);
+    if (ids.length === 0) {
+      return new Map();
+    }
+    return (await this.ready()).diseasesOfTerms(ids);
+  }
+
+  /**
+   * The HPO–Orphanet link (`ordo[].useHPO`): for each distinct input ORPHA disease (`ORPHA:558`, `Orphanet:558`,
+   * `Orphanet_558` or `558`; key: the digits, in input order), the HPO terms annotated directly to it, sorted; []
+   * for an unknown disease.
+   */
+  async termsOfDiseases(orphaIds: string[]): Promise<Map<string, string[]>> {
+    const ids = this.normaliseOrphaList(orphaIds);
+    if (ids.length === 0) {
+      return new Map();
+    }
+    return (await this.ready()).termsOfDiseases(ids);
+  }
+
+  /**
+   * Whether the loaded annotations carry the HPO–Orphanet link: false when they are genes_to_phenotype.txt, when
+   * there is no annotation file, or when phenotype.hpoa has no ORPHA row (naming a current term). 503 until the
+   * ontology is loaded, as every other call.
+   */
+  async hasDiseaseLinks(): Promise<boolean> {
+    return (await this.ready()).hasDiseaseLinks();
+  }
+
   /** The threshold a similarity search applies for a requested one. */
   static effectiveThreshold(threshold: number): number {
     return Math.min(1, Math.max(MIN_STORED_SCORE, threshold));
@@ -235,36 +328,11 @@ export class SimilarityService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private normaliseList(raw: string[], field = 'termIds'): string[] {
-    if (!Array.isArray(raw)) {
-      throw new TermRequestError(SimilarityErrorCode.TermIdInvalid, field, 'must be an array of HPO term IDs');
-    }
-    if (raw.length > MAX_INPUT_TERMS) {
-      throw new TermRequestError(
-        SimilarityErrorCode.TooManyTerms,
-        field,
-        `at most ${MAX_INPUT_TERMS} term IDs per request (got ${raw.length})`,
-      );
-    }
-    const ids = new Set<string>();
-    const invalid: string[] = [];
-    for (const value of raw) {
-      const id = typeof value === 'string' ? normaliseHpoId(value) : undefined;
-      if (id) {
-        ids.add(id);
-      } else {
-        invalid.push(show(value));
-      }
-    }
-    if (invalid.length > 0) {
-      throw new TermRequestError(
-        SimilarityErrorCode.TermIdInvalid,
-        field,
-        `malformed HPO term IDs ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''} ` +
-          '(expected HP:0000000 or 0000000)',
-        invalid,
-      );
-    }
-    return [...ids];
+    return normaliseIds(raw, field, HPO_IDS);
+  }
+
+  private normaliseOrphaList(raw: string[], field = 'orphaIds'): string[] {
+    return normaliseIds(raw, field, ORPHA_IDS);
   }
 
   /** The loaded backend, waiting a little for a load in progress; 503 otherwise. */

@@ -101,6 +101,20 @@ export interface SimilarityBackend {
   /** Scores with the configured measure; `threshold` below MIN_STORED_SCORE behaves as MIN_STORED_SCORE. */
   similar(termIds: string[], threshold: number, limit?: number): Promise<SimilarResult[]>;
   replace(termIds: string[]): Promise<ReplaceResult[]>;
+  /**
+   * HPO–Orphanet link (HPO annotations `phenotype.hpoa`, ORPHA rows, aspect P, not NOT-qualified; direct
+   * annotations only). For each input HPO term (key: the ID without prefix, or the input as given when malformed),
+   * the ORPHA disease IDs (digits, see `normaliseOrphaId`) annotated directly with it, sorted with
+   * `compareOrphaIds`; [] for a term without any (unknown, obsolete and alt IDs included).
+   */
+  diseasesOfTerms(hpoIds: string[]): Promise<Map<string, string[]>>;
+  /**
+   * For each input ORPHA disease (key: its digits, or the input as given when malformed), the HPO terms annotated
+   * directly to it, sorted; [] for an unknown disease.
+   */
+  termsOfDiseases(orphaIds: string[]): Promise<Map<string, string[]>>;
+  /** True when the annotations loaded hold ORPHA disease links (false for genes_to_phenotype.txt or no file). */
+  hasDiseaseLinks(): Promise<boolean>;
   /** Size and shape at hand (without it, the service walks the tree from the root once). */
   stats?(): OntologyStats | Promise<OntologyStats>;
   /** Releases what the backend holds (a driver). */
@@ -111,4 +125,18 @@ export interface SimilarityBackend {
 export function normaliseHpoId(raw: string): string | undefined {
   const m = /^(?:hp[:_])?(\d{7})$/i.exec(raw.trim());
   return m ? m[1] : undefined;
+}
+
+/**
+ * `ORPHA:558`, `Orphanet:558`, `Orphanet_558`, `ORPHA_558` and `558` (any case, leading zeros dropped) all name
+ * Orphanet disease `558`; anything else is undefined.
+ */
+export function normaliseOrphaId(raw: string): string | undefined {
+  const m = /^(?:orpha(?:net)?[:_])?0*([1-9]\d{0,9})$/i.exec(raw.trim());
+  return m ? m[1] : undefined;
+}
+
+/** Numeric order of ORPHA IDs (digit strings without leading zeros): shorter first, then by digits. */
+export function compareOrphaIds(x: string, y: string): number {
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }

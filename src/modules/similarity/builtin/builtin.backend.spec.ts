@@ -177,6 +177,56 @@ describe(BuiltinBackend.name, () => {
     });
   });
 
+  describe('disease links', () => {
+    it('should answer the ORPHA diseases annotated directly with each term, in numeric order', async () => {
+      expect(await backend.diseasesOfTerms(['HP:0000252', '0001249', '0002266', '0001250', '0000152'])).toEqual(
+        new Map([
+          ['0000252', ['1934', '2542']], // twice for 2542 in the file, once here
+          ['0001249', ['567']], // ORPHA:306's NOT row left out; OMIM diseases never count
+          ['0002266', ['306']],
+          ['0001250', []], // ORPHA:558 has only a NOT row; Seizure's OMIM diseases do not count
+          ['0000152', []], // an ancestor of annotated terms: no propagation
+        ]),
+      );
+    });
+
+    it('should answer the terms annotated directly to each disease, any ORPHA ID form', async () => {
+      expect(await backend.termsOfDiseases(['ORPHA:567', 'Orphanet_1934', '306', '558', '79', 'x'])).toEqual(
+        new Map([
+          ['567', ['0000750', '0001249', '0001263', '0001631']],
+          ['1934', ['0000252', '0001321', '0007359']],
+          ['306', ['0002266', '0020221']],
+          ['558', []],
+          ['79', []],
+          ['x', []],
+        ]),
+      );
+    });
+
+    it('should answer [] for obsolete, alt, unknown and malformed term IDs', async () => {
+      expect(await backend.diseasesOfTerms(['0007334', '0001366', '9999999', 'nope'])).toEqual(
+        new Map([
+          ['0007334', []],
+          ['0001366', []],
+          ['9999999', []],
+          ['nope', []],
+        ]),
+      );
+    });
+
+    it('should say whether it has disease links: only with phenotype.hpoa', async () => {
+      expect(await backend.hasDiseaseLinks()).toBe(true);
+      const genes = await BuiltinBackend.fromFiles(
+        { oboPath: paths.oboPath, annotationsPath: join(FIXTURES, 'genes_to_phenotype.txt') },
+        'relevance',
+      );
+      expect(await genes.hasDiseaseLinks()).toBe(false);
+      expect(await genes.diseasesOfTerms(['0000252'])).toEqual(new Map([['0000252', []]]));
+      const intrinsic = await BuiltinBackend.fromFiles({ oboPath: paths.oboPath }, 'relevance');
+      expect(await intrinsic.hasDiseaseLinks()).toBe(false);
+    });
+  });
+
   it('should use intrinsic IC when no annotation file is given', async () => {
     const intrinsic = await BuiltinBackend.fromFiles({ oboPath: paths.oboPath, annotationsPath: '' }, 'lin');
     expect(intrinsic.ontology.icSource).toBe('intrinsic');

@@ -15,9 +15,12 @@
  *   one (≥ MIN_STORED_SCORE).
  * - replace: see `Ontology.replace`; current and unknown IDs get empty lists.
  * - autocomplete: see ../autocomplete.ts; obsolete terms are never suggested.
+ * - diseasesOfTerms / termsOfDiseases: the HPO–Orphanet link, `Ontology.diseaseLinks` (../ontology/disease-links.ts);
+ *   one map entry per distinct input, keyed by the normalised ID (the trimmed input when malformed), [] when none.
  */
 import {
   MIN_STORED_SCORE,
+  normaliseOrphaId,
   type AutocompleteHit,
   type ExpandResult,
   type Measure,
@@ -104,6 +107,22 @@ export class BuiltinBackend implements SimilarityBackend {
         return { termId, similar: limit && limit > 0 ? similar.slice(0, limit) : similar, threshold: effective };
       }),
     );
+  }
+
+  diseasesOfTerms(hpoIds: string[]): Promise<Map<string, string[]>> {
+    const links = this.ontology.diseaseLinks;
+    return Promise.resolve(new Map(hpoIds.map((raw) => [displayId(raw), links.diseasesOfTerm(raw)])));
+  }
+
+  termsOfDiseases(orphaIds: string[]): Promise<Map<string, string[]>> {
+    const links = this.ontology.diseaseLinks;
+    return Promise.resolve(
+      new Map(orphaIds.map((raw) => [normaliseOrphaId(raw) ?? raw.trim(), links.termsOfDisease(raw)])),
+    );
+  }
+
+  hasDiseaseLinks(): Promise<boolean> {
+    return Promise.resolve(!this.ontology.diseaseLinks.empty);
   }
 
   replace(termIds: string[]): Promise<ReplaceResult[]> {

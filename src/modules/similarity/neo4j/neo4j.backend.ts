@@ -11,10 +11,12 @@
 import neo4j from 'neo4j-driver';
 import {
   type AutocompleteHit,
+  compareOrphaIds,
   type ExpandResult,
   type Measure,
   MIN_STORED_SCORE,
   normaliseHpoId,
+  normaliseOrphaId,
   type ReplaceResult,
   type SimilarityBackend,
   type SimilarResult,
@@ -23,7 +25,7 @@ import {
 import { displayId, parseAutocompleteQuery, rankAutocomplete, searchEntry } from '../autocomplete';
 import { SimilarityErrorCode, SimilarityUnavailableError } from '../similarity.errors';
 import { Neo4jClient, type Neo4jClientOptions, type Neo4jConnectionConfig } from './neo4j.client';
-import { type GraphMeta, LOAD_COMMAND, META_KEY, similarTypes } from './neo4j.graph';
+import { GRAPH_MODEL, type GraphMeta, LOAD_COMMAND, META_KEY, similarTypes } from './neo4j.graph';
 
 const CYPHER = {
   meta: 'MATCH (m:HPO_META {key: $key}) RETURN m {.*} AS meta',
@@ -63,6 +65,15 @@ const CYPHER = {
     OPTIONAL MATCH (t:TERM_HPO {id: id})
     OPTIONAL MATCH (a:HPO_ALT_ID {id: id})
     RETURN id, t.obsolete AS obsolete, t.replacedBy AS replacedBy, t.consider AS consider, a.replacedBy AS altOf`,
+  // The HPO–Orphanet link; inputs without any link give no row. Sorted in TS (ORPHA IDs in numeric order).
+  diseasesOfTerms: `
+    UNWIND $ids AS id
+    MATCH (:TERM_HPO {id: id})<-[:ANNOTATED_WITH]-(d:DISEASE_ORPHA)
+    RETURN id, collect(d.id) AS linked`,
+  termsOfDiseases: `
+    UNWIND $ids AS id
+    MATCH (:DISEASE_ORPHA {id: id})-[:ANNOTATED_WITH]->(t:TERM_HPO)
+    RETURN id, collect(t.id) AS linked`,
 };
 
 /** `expand`'s query for a depth (0: unlimited): each descendant once, at its shortest distance. */
@@ -109,6 +120,13 @@ export class Neo4jBackend implements SimilarityBackend {
       );
     }
     const meta = row.meta;
+    if ((meta.model ?? 1) !== GRAPH_MODEL) {
+      throw new SimilarityUnavailableError(
+        SimilarityErrorCode.LoadFailed,
+        `The HPO similarity graph in Neo4j (${this.client.uri}) was loaded as graph model ${meta.model ?? 1}, ` +
+          `but this version of CV3 reads model ${GRAPH_MODEL}: run ${LOAD_COMMAND} again`,
+      );
+    }
     if (meta.measure !== this.measure || meta.minScore !== MIN_STORED_SCORE) {
       throw new SimilarityUnavailableError(
         SimilarityErrorCode.LoadFailed,
@@ -232,6 +250,34 @@ export class Neo4jBackend implements SimilarityBackend {
     });
   }
 
+  async diseasesOfTerms(hpoIds: string[]): Promise<Map<string, string[]>> {
+    const found = await this.linked(CYPHER.diseasesOfTerms, unique(hpoIds.map((raw) => normaliseHpoId(raw))));
+    return new Map(
+      hpoIds.map((raw) => {
+        const id = normaliseHpoId(raw);
+        return [displayId(raw), [...((id ? found.get(id) : undefined) ?? [])].sort(compareOrphaIds)];
+      }),
+    );
+  }
+
+  async termsOfDiseases(orphaIds: string[]): Promise<Map<string, string[]>> {
+    const found = await this.linked(CYPHER.termsOfDiseases, unique(orphaIds.map((raw) => normaliseOrphaId(raw))));
+    return new Map(
+      orphaIds.map((raw) => {
+        const id = normaliseOrphaId(raw);
+        return [id ?? raw.trim(), [...((id ? found.get(id) : undefined) ?? [])].sort()];
+      }),
+    );
+  }
+
+  /** Whether the loader wrote any ANNOTATED_WITH link (recorded on the meta node). */
+  async hasDiseaseLinks(): Promise<boolean> {
+    if (!this.meta) {
+      await this.ready();
+    }
+    return (this.meta!.diseaseLinks ?? 0) > 0;
+  }
+
   async replace(termIds: string[]): Promise<ReplaceResult[]> {
     const ids = unique(termIds.map((raw) => normaliseHpoId(raw)));
     const found = new Map<string, { replacedBy: string[]; consider: string[] }>();
@@ -257,6 +303,15 @@ export class Neo4jBackend implements SimilarityBackend {
       const r = id ? found.get(id) : undefined;
       return { termId: displayId(raw), replacedBy: r ? [...r.replacedBy] : [], consider: r ? [...r.consider] : [] };
     });
+  }
+
+  /** Runs a link query (`diseasesOfTerms`, `termsOfDiseases`) for distinct normalised IDs: ID → linked IDs. */
+  private async linked(cypher: string, ids: string[]): Promise<Map<string, string[]>> {
+    if (ids.length === 0) {
+      return new Map();
+    }
+    const rows = await this.client.read<{ id: string; linked: string[] }>(cypher, { ids });
+    return new Map(rows.map((r) => [r.id, r.linked]));
   }
 }
 

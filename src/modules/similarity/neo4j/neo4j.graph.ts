@@ -9,7 +9,11 @@
  *                                                         once per unordered pair with score ≥ MIN_STORED_SCORE,
  *                                                         from the lower ID to the higher; the type is the score
  *                                                         band: SIMILAR_20 for [0.2, 0.4), …, SIMILAR_80 for ≥ 0.8
- *   (:HPO_META {key: 'hpo', version, measure, minScore, loadedAt, terms, edges, termCount, rootTerm, maxDepth})
+ *   (:DISEASE_ORPHA {id})-[:ANNOTATED_WITH]->(:TERM_HPO)   an Orphanet disease → each HPO term annotated directly
+ *                                                         to it (phenotype.hpoa; `Ontology.diseaseLinks`); id is
+ *                                                         the ORPHA number as a string (`558`)
+ *   (:HPO_META {key: 'hpo', model, version, measure, minScore, loadedAt, terms, edges, diseases, diseaseLinks,
+ *               termCount, rootTerm, maxDepth})
  *
  * Similarity edges are stored once per pair, not in both directions: Neo4j keeps each relationship in the
  * relationship chains of both its nodes, so `(t)-[:SIMILAR_60]-(o)` from a bound `t` reads t's relationships of
@@ -27,12 +31,21 @@
  * load time, i.e. replaced_by chains followed to current terms, sorted; REPLACED_BY keeps the raw `replaced_by` links
  * for graph navigation. `consider` and `altIds` are lists as in `hp.obo`. `search` is the lowercased ID, label,
  * synonyms and definition, one per line, behind a TEXT (trigram) index: the autocomplete prefilter (`CONTAINS`).
- * The meta node is written last: a graph without it is empty or half loaded, and the backend refuses it.
+ * The meta node is written last: a graph without it is empty or half loaded, and the backend refuses it. `model`
+ * is GRAPH_MODEL of the code that loaded it: the backend refuses a graph of another model (an older load lacks
+ * what this code reads, e.g. the disease nodes of model 2), naming the load command.
  */
 
 export const TERM_LABEL = 'TERM_HPO';
 export const ALT_LABEL = 'HPO_ALT_ID';
 export const META_LABEL = 'HPO_META';
+export const DISEASE_LABEL = 'DISEASE_ORPHA';
+
+/**
+ * Version of this graph model, recorded on the meta node; bump it whenever a load by older code no longer gives
+ * what the backend reads. 1 (no `model` property): terms, alt IDs and similarity edges. 2: + Orphanet diseases.
+ */
+export const GRAPH_MODEL = 2;
 export const META_KEY = 'hpo';
 
 /** The command that fills the graph; named in every "not loaded" error. */
@@ -44,6 +57,8 @@ export const SCHEMA_STATEMENTS = [
   'CREATE CONSTRAINT term_hpo_id IF NOT EXISTS FOR (t:TERM_HPO) REQUIRE t.id IS UNIQUE',
   // replace() and the loader's ALT_ID_OF batches.
   'CREATE CONSTRAINT hpo_alt_id IF NOT EXISTS FOR (a:HPO_ALT_ID) REQUIRE a.id IS UNIQUE',
+  // diseasesOfTerms / termsOfDiseases and the loader's ANNOTATED_WITH batches.
+  'CREATE CONSTRAINT disease_orpha_id IF NOT EXISTS FOR (d:DISEASE_ORPHA) REQUIRE d.id IS UNIQUE',
   // The autocomplete prefilter: `t.search CONTAINS $word`.
   'CREATE TEXT INDEX term_hpo_search IF NOT EXISTS FOR (t:TERM_HPO) ON (t.search)',
 ];
@@ -78,6 +93,8 @@ export function similarTypes(threshold: number): SimilarType[] {
 
 /** What the loader records on the meta node. */
 export interface GraphMeta {
+  /** GRAPH_MODEL of the loader; absent on graphs of model 1. */
+  model?: number;
   version: string;
   measure: string;
   minScore: number;
@@ -86,6 +103,10 @@ export interface GraphMeta {
   terms: number;
   /** SIMILAR relationships. */
   edges: number;
+  /** DISEASE_ORPHA nodes. */
+  diseases: number;
+  /** ANNOTATED_WITH relationships. */
+  diseaseLinks: number;
   termCount: number;
   rootTerm: string;
   maxDepth: number;

@@ -4,6 +4,7 @@ import type { Ontology } from '../ontology/ontology';
 import { MIN_STORED_SCORE, type Measure, type OntologyTerm } from '../similarity.types';
 import type { Neo4jClient } from './neo4j.client';
 import {
+  GRAPH_MODEL,
   type GraphMeta,
   META_KEY,
   SCHEMA_STATEMENTS,
@@ -36,10 +37,13 @@ export interface Neo4jLoadResult {
   isA: number;
   replacedBy: number;
   altIds: number;
+  /** ORPHA disease nodes and their ANNOTATED_WITH relationships (the HPO–Orphanet link; 0 without phenotype.hpoa). */
+  diseases: number;
+  diseaseLinks: number;
   /** Similarity relationships, all bands (unordered pairs with score ≥ MIN_STORED_SCORE). */
   edges: number;
   /** Milliseconds per phase. */
-  ms: { clear: number; terms: number; edges: number; total: number };
+  ms: { clear: number; terms: number; diseases: number; edges: number; total: number };
 }
 
 /** Rows of a term node: the node's properties (null values are not stored by Neo4j). */
@@ -63,7 +67,8 @@ const CYPHER = {
   // In batches of their own transactions: a full HPO graph has millions of similarity relationships.
   deleteSimilar: `MATCH ()-[r:${SIMILAR_BANDS.map((b) => b.type).join('|')}]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 20000 ROWS`,
   deleteNodes:
-    'MATCH (n) WHERE n:TERM_HPO OR n:HPO_ALT_ID CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS',
+    'MATCH (n) WHERE n:TERM_HPO OR n:HPO_ALT_ID OR n:DISEASE_ORPHA ' +
+    'CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS',
   createTerms: 'UNWIND $rows AS r CREATE (t:TERM_HPO) SET t = r',
   createIsA:
     'UNWIND $rows AS r MATCH (c:TERM_HPO {id: r[0]}) MATCH (p:TERM_HPO {id: r[1]}) ' +
@@ -73,6 +78,10 @@ const CYPHER = {
   createAltIds:
     'UNWIND $rows AS r MATCH (t:TERM_HPO {id: r.primary}) ' +
     'CREATE (a:HPO_ALT_ID {id: r.id, replacedBy: r.replacedBy})-[:ALT_ID_OF]->(t)',
+  createDiseases: 'UNWIND $rows AS id CREATE (:DISEASE_ORPHA {id: id})',
+  createAnnotatedWith:
+    'UNWIND $rows AS r MATCH (d:DISEASE_ORPHA {id: r[0]}) MATCH (t:TERM_HPO {id: r[1]}) ' +
+    'CREATE (d)-[:ANNOTATED_WITH]->(t)',
   createEdges: (type: SimilarType) =>
     'UNWIND $rows AS r MATCH (a:TERM_HPO {id: r[0]}) MATCH (b:TERM_HPO {id: r[1]}) ' +
     `CREATE (a)-[:${type} {score: r[2]}]->(b)`,
@@ -84,8 +93,9 @@ const CYPHER = {
 /**
  * Fills Neo4j with the ontology and its precomputed similarity edges (CV3 reference 6; model in neo4j.graph.ts).
  * A load replaces whatever our labels held: the meta node goes first (so the backend refuses the graph while it is
- * incomplete), then the old relationships and nodes, then terms, links and edges in batched `UNWIND` transactions,
- * at most `maxJobs` at a time, and the meta node last. Loading twice gives the same graph.
+ * incomplete), then the old relationships and nodes, then terms and their links, Orphanet diseases and their
+ * ANNOTATED_WITH links, and similarity edges, in batched `UNWIND` transactions at most `maxJobs` at a time, and the
+ * meta node last (with GRAPH_MODEL). Loading twice gives the same graph.
  */
 export class Neo4jLoader {
   private readonly logger = new Logger(Neo4jLoader.name);
@@ -131,19 +141,40 @@ export class Neo4jLoader {
         `${altCount} alt IDs (${ms(cleared, termsDone)} ms)`,
     );
 
+    // The HPO–Orphanet link (ontology/disease-links.ts): terms already resolved to current ones.
+    const diseaseIds: string[] = [];
+    const annotatedWith: [string, string][] = [];
+    for (const [orphaId, terms] of ontology.diseaseLinks.diseases()) {
+      diseaseIds.push(orphaId);
+      terms.forEach((t) => annotatedWith.push([orphaId, t]));
+    }
+    const diseaseCount = await this.inBatches(diseaseIds, nodeBatch, opts.maxJobs, CYPHER.createDiseases);
+    const diseaseLinks = await this.inBatches(
+      annotatedWith,
+      nodeBatch,
+      opts.maxJobs,
+      CYPHER.createAnnotatedWith,
+      'relationshipsCreated',
+    );
+    const diseasesDone = performance.now();
+    say(`${diseaseCount} ORPHA diseases, ${diseaseLinks} ANNOTATED_WITH (${ms(termsDone, diseasesDone)} ms)`);
+
     const edges = await this.loadEdges(ontology, opts, say);
     const edgesDone = performance.now();
-    say(`${edges} similarity edges with ${opts.measure} ≥ ${MIN_STORED_SCORE} (${ms(termsDone, edgesDone)} ms)`);
+    say(`${edges} similarity edges with ${opts.measure} ≥ ${MIN_STORED_SCORE} (${ms(diseasesDone, edgesDone)} ms)`);
 
     await this.client.autoCommit(CYPHER.awaitIndexes, {}, 620_000);
     const meta: GraphMeta & { key: string } = {
       key: META_KEY,
+      model: GRAPH_MODEL,
       version: opts.version,
       measure: opts.measure,
       minScore: MIN_STORED_SCORE,
       loadedAt: new Date().toISOString(),
       terms: termRows.length,
       edges,
+      diseases: diseaseCount,
+      diseaseLinks,
       termCount: ontology.size,
       rootTerm: ontology.rootId,
       maxDepth: ontology.maxDepth,
@@ -157,11 +188,14 @@ export class Neo4jLoader {
       isA: isACount,
       replacedBy: replacedCount,
       altIds: altCount,
+      diseases: diseaseCount,
+      diseaseLinks,
       edges,
       ms: {
         clear: ms(started, cleared),
         terms: ms(cleared, termsDone),
-        edges: ms(termsDone, edgesDone),
+        diseases: ms(termsDone, diseasesDone),
+        edges: ms(diseasesDone, edgesDone),
         total: ms(started, performance.now()),
       },
     };

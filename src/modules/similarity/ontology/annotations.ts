@@ -15,11 +15,29 @@
  * propagated), so propagating it again would count the same gene several times per term.
  *
  * Distinct items rather than rows, because the HPO repeats a (disease, term) pair once per reference or onset.
+ *
+ * The same pass collects the HPO–Orphanet link of the query module (`hpo[].useOrphanet`, `ordo[].useHPO`): for
+ * each Orphanet disease (`database_id` `ORPHA:<digits>`) of phenotype.hpoa, the distinct HPO terms of its rows
+ * that count above (aspect P, not NOT). Direct annotations as written in the file; resolving alt IDs and dropping
+ * terms the ontology does not have is `DiseaseLinks`' job. genes_to_phenotype.txt has no such link: an empty map.
  */
-import { normaliseHpoId } from '../similarity.types';
+import { compareOrphaIds, normaliseHpoId, normaliseOrphaId } from '../similarity.types';
 import { OntologyInputError, readLines } from './obo-parser';
 
-export async function readAnnotationsFile(path: string): Promise<Map<string, number>> {
+export interface Annotations {
+  format: 'phenotype.hpoa' | 'genes_to_phenotype.txt';
+  /** HPO term ID (no prefix) → how many distinct items are annotated directly to it. */
+  counts: Map<string, number>;
+  /**
+   * ORPHA disease ID (digits, `558`) → its directly annotated HPO term IDs (no prefix), distinct, in file order;
+   * the map in ORPHA ID order. Empty for genes_to_phenotype.txt. (Distinct per `database_id` as written: a
+   * disease written both as ORPHA:98 and ORPHA:098 could list a term twice; `DiseaseLinks` de-duplicates.)
+   */
+  orphaTerms: Map<string, string[]>;
+}
+
+/** Reads an annotation file (format from its header; see the top of this file). */
+export async function readAnnotations(path: string): Promise<Annotations> {
   const counter = new AnnotationCounter();
   try {
     for await (const line of readLines(path)) {
@@ -34,8 +52,8 @@ export async function readAnnotationsFile(path: string): Promise<Map<string, num
   }
 }
 
-/** Same as `readAnnotationsFile` over lines already in memory (tests). */
-export function parseAnnotationLines(lines: Iterable<string>): Map<string, number> {
+/** Same as `readAnnotations` over lines already in memory (tests). */
+export function parseAnnotations(lines: Iterable<string>): Annotations {
   const counter = new AnnotationCounter();
   for (const line of lines) {
     counter.push(line);
@@ -43,8 +61,19 @@ export function parseAnnotationLines(lines: Iterable<string>): Map<string, numbe
   return counter.finish();
 }
 
+/** The counts only (information content). */
+export async function readAnnotationsFile(path: string): Promise<Map<string, number>> {
+  return (await readAnnotations(path)).counts;
+}
+
+/** The counts only, over lines already in memory (tests). */
+export function parseAnnotationLines(lines: Iterable<string>): Map<string, number> {
+  return parseAnnotations(lines).counts;
+}
+
 /** Where the columns we need are in one format, found from its header. */
 interface Layout {
+  format: Annotations['format'];
   item: number;
   term: number;
   /** hpoa only. */
@@ -52,14 +81,25 @@ interface Layout {
   aspect?: number;
 }
 
+/** `database_id` of an Orphanet disease in phenotype.hpoa. */
+const ORPHA_ITEM = /^ORPHA:(\d+)$/;
+
 /** `#DatabaseID` and `database_id` both become `databaseid`. */
 const columnKey = (name: string) => name.replace(/^#/, '').replace(/_/g, '').trim().toLowerCase();
 
 class AnnotationCounter {
   private lineNo = 0;
   private layout: Layout | undefined;
-  /** Term → the distinct items annotated to it. */
-  private readonly items = new Map<string, Set<string>>();
+  /**
+   * Term → the distinct items annotated to it, and the term's ID string as first seen: the disease links reuse that
+   * one string (one per term, not one per row, and its hash is computed once for all later lookups).
+   */
+  private readonly items = new Map<string, { id: string; set: Set<string> }>();
+  /** ORPHA disease → its distinct terms (hpoa only). */
+  private readonly orpha = new Map<string, string[]>();
+  /** The item of the last new pair and its ORPHA term list (undefined: not an ORPHA disease): rows come by disease. */
+  private lastItem = '';
+  private lastOrpha: string[] | undefined;
 
   push(line: string): void {
     this.lineNo++;
@@ -74,7 +114,7 @@ class AnnotationCounter {
       return;
     }
     const cols = line.split('\t');
-    const { item, term, qualifier, aspect } = this.layout;
+    const { format, item, term, qualifier, aspect } = this.layout;
     if (cols.length <= Math.max(item, term, qualifier ?? 0, aspect ?? 0)) {
       throw new OntologyInputError(`expected tab-separated columns as in the header, got ${cols.length}`, this.lineNo);
     }
@@ -88,19 +128,51 @@ class AnnotationCounter {
     if (!id) {
       throw new OntologyInputError(`"${cols[term]}" is not an HPO term ID`, this.lineNo);
     }
-    let set = this.items.get(id);
-    if (!set) {
-      set = new Set();
-      this.items.set(id, set);
+    const itemId = cols[item].trim();
+    let entry = this.items.get(id);
+    if (!entry) {
+      entry = { id, set: new Set() };
+      this.items.set(id, entry);
     }
-    set.add(cols[item].trim());
+    const { set } = entry;
+    const known = set.size;
+    set.add(itemId);
+    // A new (term, disease) pair: the items set de-duplicates the disease links too.
+    if (format === 'phenotype.hpoa' && set.size > known) {
+      if (itemId !== this.lastItem) {
+        this.lastItem = itemId;
+        this.lastOrpha = this.orphaList(itemId);
+      }
+      this.lastOrpha?.push(entry.id);
+    }
   }
 
-  finish(): Map<string, number> {
+  finish(): Annotations {
     if (!this.layout) {
       throw new OntologyInputError('no header line: not an HPO annotation file');
     }
-    return new Map([...this.items].map(([id, set]) => [id, set.size]));
+    return {
+      format: this.layout.format,
+      counts: new Map([...this.items].map(([id, { set }]) => [id, set.size])),
+      orphaTerms: new Map(
+        [...this.orpha.keys()].sort(compareOrphaIds).map((orphaId) => [orphaId, this.orpha.get(orphaId)!]),
+      ),
+    };
+  }
+
+  /** The term list of an ORPHA disease item (`ORPHA:558`), created on first sight; undefined for other items. */
+  private orphaList(itemId: string): string[] | undefined {
+    const m = itemId.startsWith('ORPHA:') ? ORPHA_ITEM.exec(itemId) : null;
+    const orphaId = m ? normaliseOrphaId(m[1]) : undefined;
+    if (orphaId === undefined) {
+      return undefined;
+    }
+    let list = this.orpha.get(orphaId);
+    if (!list) {
+      list = [];
+      this.orpha.set(orphaId, list);
+    }
+    return list;
   }
 
   /**
@@ -116,6 +188,7 @@ class AnnotationCounter {
     if (at('databaseid') >= 0 && at('hpoid') >= 0 && at('aspect') >= 0) {
       const qualifier = at('qualifier');
       return {
+        format: 'phenotype.hpoa',
         item: at('databaseid'),
         term: at('hpoid'),
         qualifier: qualifier >= 0 ? qualifier : undefined,
@@ -123,7 +196,7 @@ class AnnotationCounter {
       };
     }
     if (cols[0] === 'ncbigeneid' && at('hpoid') >= 0) {
-      return { item: 0, term: at('hpoid') };
+      return { format: 'genes_to_phenotype.txt', item: 0, term: at('hpoid') };
     }
     if (cols[0] === 'hpoid' && at('ncbigeneid') >= 0) {
       throw new OntologyInputError(

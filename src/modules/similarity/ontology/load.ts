@@ -1,11 +1,14 @@
-import { readAnnotationsFile } from './annotations';
+import { readAnnotations } from './annotations';
 import { readOboFile } from './obo-parser';
 import { Ontology } from './ontology';
 
 export interface OntologyPaths {
   /** `hp.obo`. */
   oboPath: string;
-  /** `phenotype.hpoa` or `genes_to_phenotype.txt`; empty or absent: intrinsic IC. */
+  /**
+   * `phenotype.hpoa` or `genes_to_phenotype.txt`; empty or absent: intrinsic IC. Only phenotype.hpoa carries the
+   * HPO–Orphanet disease links (`Ontology.diseaseLinks`).
+   */
   annotationsPath?: string;
 }
 
@@ -14,9 +17,9 @@ export async function loadOntology({ oboPath, annotationsPath }: OntologyPaths):
   if (!oboPath) {
     throw new Error('no hp.obo path (HPO.OboPath or CV3_HPO_DIR)');
   }
-  const [terms, counts] = await Promise.all([
+  const [terms, annotations] = await Promise.all([
     readOboFile(oboPath),
-    annotationsPath ? readAnnotationsFile(annotationsPath) : Promise.resolve(undefined),
+    annotationsPath ? readAnnotations(annotationsPath) : Promise.resolve(undefined),
   ]);
-  return new Ontology(terms, counts);
+  return new Ontology(terms, annotations?.counts, annotations?.orphaTerms);
 }

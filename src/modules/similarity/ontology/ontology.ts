@@ -34,6 +34,7 @@
  * never scores all terms; see `collectSimilar`.
  */
 import { MIN_STORED_SCORE, normaliseHpoId, type Measure, type OntologyTerm } from '../similarity.types';
+import { DiseaseLinks } from './disease-links';
 import { OntologyInputError } from './obo-parser';
 
 export interface ScoredTerm {
@@ -83,6 +84,8 @@ export class Ontology {
   readonly maxIc: number;
   /** Annotated IDs that are not current terms, not even through an alt_id (their counts were ignored). */
   readonly unmatchedAnnotatedTerms: number = 0;
+  /** The HPO–Orphanet link (ORPHA rows of phenotype.hpoa); empty without it. See disease-links.ts. */
+  readonly diseaseLinks: DiseaseLinks;
 
   // Dense indexes 0..size-1 over the current terms, in ID order (so comparing indexes compares IDs).
   private readonly ids: string[];
@@ -113,8 +116,15 @@ export class Ontology {
   private generation = 0;
   private readonly stack: Int32Array;
 
-  /** `annotationCounts`: direct annotation counts per term ID (`readAnnotationsFile`); none = intrinsic IC. */
-  constructor(allTerms: readonly OntologyTerm[], annotationCounts?: ReadonlyMap<string, number>) {
+  /**
+   * `annotationCounts`: direct annotation counts per term ID (`readAnnotations`); none = intrinsic IC.
+   * `orphaTerms`: ORPHA disease → direct HPO terms (`Annotations.orphaTerms`); none = no disease links.
+   */
+  constructor(
+    allTerms: readonly OntologyTerm[],
+    annotationCounts?: ReadonlyMap<string, number>,
+    orphaTerms?: ReadonlyMap<string, readonly string[]>,
+  ) {
     const current = allTerms.filter((t) => !t.obsolete).sort((x, y) => compareIds(x.id, y.id));
     const n = current.length;
     if (n === 0) {
@@ -165,6 +175,12 @@ export class Ontology {
       const ranks = this.ancRanks.subarray(this.ancStart[i], this.ancStart[i + 1]);
       list.forEach((a, k) => (ranks[k] = rankOf[a]));
       ranks.sort();
+    });
+
+    this.diseaseLinks = new DiseaseLinks(orphaTerms ?? new Map(), {
+      ids: this.ids,
+      indexOf: (id) => this.indexOf(id),
+      annotatedIndexOf: (id) => this.indexById.get(id) ?? this.indexById.get(this.primaryOfAlt.get(id) ?? '') ?? -1,
     });
   }
 
