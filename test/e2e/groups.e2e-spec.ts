@@ -330,6 +330,9 @@ describe('Discovery groups and source visibility', () => {
       expect([...(await app.get(AccessService).levels(userId)).keys()]).toEqual([kept]);
       const group = await http().get(`/api/groups/${groupId}`).set(as(admin)).expect(200);
       expect(group.body.assignedSources).toEqual([kept]);
+      // Removed from the stored group too: a source created later with the same ID inherits nothing.
+      const stored = await connection.collection('network.groups').findOne({ groupId });
+      expect(stored!.assignedSources).toEqual([kept]);
     });
 
     it('should still serve the other source routes beside the lists', async () => {

@@ -76,6 +76,7 @@ export function toSourceResponse(s: SourceRecord): SourceResponseDto {
 @Injectable()
 export class SourcesService {
   private readonly logger = new Logger(SourcesService.name);
+  private readonly deletionListeners: Array<(sourceId: string) => Promise<void>> = [];
 
   constructor(
     private readonly sources: SourcesRepository,
@@ -153,6 +154,17 @@ export class SourcesService {
     await rm(sourceUploadDir(this.cfg.uploadPath, sourceId), { recursive: true, force: true });
     await this.sources.dropSourceCollections(sourceId);
     await this.sources.delete(sourceId);
+    for (const listener of this.deletionListeners) {
+      await listener(sourceId);
+    }
     this.logger.log({ sourceId }, 'source deleted');
+  }
+
+  /**
+   * Runs `listener` after each source deletion (e.g. discovery groups forget the source, so a new source created
+   * later with the same ID does not inherit its grants). Modules that import this one register here.
+   */
+  onDeleted(listener: (sourceId: string) => Promise<void>): void {
+    this.deletionListeners.push(listener);
   }
 }

@@ -67,6 +67,11 @@ export class GroupsRepository implements OnModuleInit {
     }
   }
 
+  /** Takes a deleted source out of every group. */
+  async removeSource(sourceId: string): Promise<void> {
+    await this.groups.updateMany({ assignedSources: sourceId }, { $pull: { assignedSources: sourceId } });
+  }
+
   async delete(groupId: string): Promise<boolean> {
     const res = await this.groups.deleteOne({ groupId });
     return res.deletedCount === 1;

@@ -35,7 +35,9 @@ export class GroupsService {
     private readonly groups: GroupsRepository,
     private readonly sources: SourcesService,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    sources.onDeleted((sourceId) => this.groups.removeSource(sourceId));
+  }
 
   async list(): Promise<GroupResponseDto[]> {
     const [groups, existing] = await Promise.all([this.groups.findAll(), this.sourceIds()]);
