@@ -198,6 +198,25 @@ describe('Sources, pipelines and data files', () => {
       expect(await connection.collection('sources').countDocuments()).toBe(1);
     });
 
+    it('should refuse renaming a source to a taken sourceName (409), changing nothing', async () => {
+      const first = await createSource();
+      const second = await createSource(internalSource({ sourceName: 'second' }));
+      const res = await http()
+        .patch(`/api/sources/${second}`)
+        .set(as(admin))
+        .send({ sourceName: internalSource().sourceName })
+        .expect(409);
+      expect(res.body).toMatchObject({ code: 'SOURCE_EXISTS', details: { field: 'sourceName' } });
+      const stored = await connection
+        .collection('sources')
+        .find({}, { projection: { _id: 0, sourceId: 1, sourceName: 1 } })
+        .toArray();
+      expect(stored.sort((a, b) => (a.sourceName < b.sourceName ? -1 : 1))).toEqual([
+        { sourceId: first, sourceName: internalSource().sourceName },
+        { sourceId: second, sourceName: 'second' },
+      ]);
+    });
+
     it('should list and read sources under /sources, /source and /query/sources', async () => {
       const sourceId = await createSource();
       const list = await http().get('/api/sources').set(as(admin)).expect(200);

@@ -150,6 +150,10 @@ export class SourcesRepository implements OnModuleInit {
     }
   }
 
+  async nameTaken(sourceName: string): Promise<boolean> {
+    return (await this.sources.countDocuments({ sourceName }, { limit: 1 })) > 0;
+  }
+
   /** Names the taken field (FerretDB's duplicate-key errors do not say which index refused). */
   private async conflict(sourceName: string | undefined): Promise<DataConflictError> {
     const field =

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { dataConfig } from '@/config/configs';
-import { DataErrorCode, DataInvalidError, SourceNotFoundError } from './data.errors';
+import { DataConflictError, DataErrorCode, DataInvalidError, SourceNotFoundError } from './data.errors';
 import type { RecordIndex, SourceRecord } from './data.types';
 import { DataFilesRepository } from './data-files.repository';
 import type { CreateSourceDto, SourceResponseDto, UpdateSourceDto } from './dto/sources.dto';
@@ -132,6 +132,14 @@ export class SourcesService {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as UpdateSourceDto;
     const merged: SourceRecord = { ...existing, ...changes, sourceType: existing.sourceType };
     checkTypeFields(merged);
+    // Checked first: FerretDB reports a unique-index refusal on update as an internal error, not a duplicate key.
+    if (changes.sourceName !== undefined && changes.sourceName !== existing.sourceName) {
+      if (await this.sources.nameTaken(changes.sourceName)) {
+        throw new DataConflictError(DataErrorCode.SourceExists, 'A source with this sourceName already exists', {
+          field: 'sourceName',
+        });
+      }
+    }
     if (!(await this.sources.update(sourceId, changes))) {
       throw new SourceNotFoundError(sourceId);
     }
