@@ -13,6 +13,7 @@ import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
+import { MetricsService } from '@/modules/metrics/metrics.service';
 import { SettingsService } from '@/modules/settings/settings.service';
 import { SimilarityService } from '@/modules/similarity/similarity.service';
 import { createTestApp } from './setup/app';
@@ -335,6 +336,18 @@ describe('Record queries on ingested data', () => {
     it('should restrict to the sources named, ignoring ones the user may not see', async () => {
       const r = await query({ sources: { sources: [sources.variants, sources.hidden, sources.ungranted] } }, user);
       expect(Object.keys(r)).toEqual(['variants']);
+    });
+  });
+
+  describe('metrics', () => {
+    it('should count queries by outcome and time each source answer', async () => {
+      await query({}, user);
+      const metrics = await app.get(MetricsService).render();
+      expect(metrics).toMatch(/cv3_record_queries_total\{[^}]*outcome="complete"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(
+        /cv3_record_query_source_seconds_count\{[^}]*responder="local",outcome="ok"[^}]*\} [1-9]/,
+      );
+      expect(metrics).toMatch(/cv3_record_query_sources_answered_sum[^ ]* [1-9]/);
     });
   });
 
