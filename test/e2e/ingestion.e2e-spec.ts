@@ -171,6 +171,10 @@ describe('Ingestion end to end', () => {
       VARIANT: [{ gene: 'SCN1A', mutation: 'missense_variant' }],
       EAV: { age: 4, sex: 'F' },
       dataFiles: [csvId],
+      // Derived keys for record queries (one string per gene and mutation; af 0 = unknown).
+      _variantKeys: ['SCN1A|missense_variant'],
+      _variantAf: { 'SCN1A|missense_variant': 0 },
+      _alleleKeys: [],
     });
     expect(docs[2]).toMatchObject({ subjectId: 'P003', HPO: ['0000252', '0001263', '0002376'], ORDO: ['778'] });
     const file = (await http().get(`/api/sources/${sourceId}/datafiles`).set(as()).expect(200)).body[0];

@@ -133,7 +133,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe(RecordQueryService.name, () => {
   let repo: FakeRepo;
   let signal: FakeSignal;
-  let queue: { add: jest.Mock; upsertJobScheduler: jest.Mock };
+  let queue: { add: jest.Mock; upsertJobScheduler: jest.Mock; getJobScheduler: jest.Mock };
   let registry: Registry;
   const cfg = { retentionDays: 30, timeoutSeconds: 120 };
 
@@ -159,8 +159,28 @@ describe(RecordQueryService.name, () => {
   beforeEach(() => {
     repo = new FakeRepo();
     signal = new FakeSignal();
-    queue = { add: jest.fn().mockResolvedValue({}), upsertJobScheduler: jest.fn().mockResolvedValue({}) };
+    queue = {
+      add: jest.fn().mockResolvedValue({}),
+      upsertJobScheduler: jest.fn().mockResolvedValue({}),
+      getJobScheduler: jest.fn().mockResolvedValue(undefined),
+    };
     registry = new Registry();
+  });
+
+  it('should schedule the hourly cleanup once, leaving an existing schedule alone', async () => {
+    const svc = service([]);
+    svc.onApplicationBootstrap();
+    await sleep(10);
+    expect(queue.upsertJobScheduler).toHaveBeenCalledWith(
+      'record-query-cleanup',
+      { every: 3_600_000 },
+      { name: 'cleanup' },
+    );
+    queue.upsertJobScheduler.mockClear();
+    queue.getJobScheduler.mockResolvedValue({ key: 'record-query-cleanup', every: 3_600_000 });
+    svc.onApplicationBootstrap();
+    await sleep(10);
+    expect(queue.upsertJobScheduler).not.toHaveBeenCalled();
   });
 
   it('should store a running query and queue its job under the queryId', async () => {

@@ -66,13 +66,23 @@ export class RecordQueryService implements OnApplicationBootstrap {
     @Inject(queryConfig.KEY) private readonly cfg: ConfigType<typeof queryConfig>,
   ) {}
 
-  /** Schedules the hourly cleanup (idempotent; not awaited, so a start with Redis down is not held up). */
+  /**
+   * Schedules the hourly cleanup once per Redis (not awaited, so a start with Redis down is not held up). An
+   * existing schedule is left alone: upserting it again replaces its next job, which fails a worker that is
+   * running that job at the moment (every API and worker process starts here).
+   */
   onApplicationBootstrap(): void {
-    withTimeout(
-      this.queue.upsertJobScheduler(CLEANUP_SCHEDULER_ID, { every: CLEANUP_EVERY_MS }, { name: RecordJob.Cleanup }),
-      10_000,
-      'Redis',
-    ).catch((err: unknown) =>
+    const schedule = async () => {
+      const existing = await this.queue.getJobScheduler(CLEANUP_SCHEDULER_ID);
+      if (existing?.every !== CLEANUP_EVERY_MS) {
+        await this.queue.upsertJobScheduler(
+          CLEANUP_SCHEDULER_ID,
+          { every: CLEANUP_EVERY_MS },
+          { name: RecordJob.Cleanup },
+        );
+      }
+    };
+    withTimeout(schedule(), 10_000, 'Redis').catch((err: unknown) =>
       this.logger.warn({ err: (err as Error).message }, 'could not schedule the record query cleanup'),
     );
   }

@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { processorOptions } from '@/common/queue/queue.options';
 import { RecordQueryService } from './record-query.service';
@@ -9,8 +10,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Thin: validates the payload and hands the job to the service. */
 @Processor(RECORD_QUERY_QUEUE, processorOptions({ concurrency: RECORD_QUERY_CONCURRENCY }))
 export class RecordQueryProcessor extends WorkerHost {
+  private readonly logger = new Logger(RecordQueryProcessor.name);
+
   constructor(private readonly records: RecordQueryService) {
     super();
+  }
+
+  /** A worker error (e.g. Redis lost a job's key) is logged, not left to the event emitter. */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.warn({ err: err.message }, 'record query worker error');
   }
 
   async process(job: Job<RecordJobData>): Promise<void> {
