@@ -222,6 +222,9 @@ describe('Record queries on ingested data', () => {
       const stored = await connection.collection('query.responses').find({ queryId: res.body.queryID }).toArray();
       expect(stored.map((s) => s.sourceId).sort()).toEqual([sources.patients, sources.variants].sort());
       expect(stored.find((s) => s.sourceId === sources.variants)).toMatchObject({ recordCount: 3 });
+      // The query lists its responses' keys: polling reads them by _id instead of searching every response.
+      const q = await connection.collection('query.queries').findOne({ _id: res.body.queryID });
+      expect([...q!.responseIds].sort()).toEqual(stored.map((s) => s._id).sort());
     });
 
     it('should lower the level to a requested granularity, and never raise it', async () => {

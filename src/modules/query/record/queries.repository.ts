@@ -67,20 +67,42 @@ export class QueriesRepository implements OnModuleInit {
     return this.queries.find(filter, NO_ID).sort({ createdAt: -1 }).limit(limit).toArray();
   }
 
-  /** Writes responses in one round trip, replacing any with the same key. */
+  /**
+   * Writes responses in one round trip, replacing any with the same key, then lists their keys on their queries
+   * (after the write, so every listed response exists).
+   */
   async saveResponses(responses: StoredResponse[]): Promise<void> {
     if (responses.length === 0) {
       return;
     }
+    const byQuery = new Map<string, string[]>();
     await this.responses.bulkWrite(
       responses.map((r) => {
         const _id = responseKey(r.queryId, r.responderId, r.sourceId);
+        byQuery.set(r.queryId, [...(byQuery.get(r.queryId) ?? []), _id]);
         return { replaceOne: { filter: { _id }, replacement: { _id, ...r }, upsert: true } };
       }),
       { ordered: false },
     );
+    await Promise.all(
+      [...byQuery].map(([queryId, ids]) =>
+        this.queries.updateOne({ _id: queryId }, { $addToSet: { responseIds: { $each: ids } } }),
+      ),
+    );
   }
 
+  /** One query's responses, each read by its `_id`. */
+  async responsesOf(query: StoredQuery): Promise<StoredResponse[]> {
+    if (!query.responseIds) {
+      return this.findResponses([query.queryId]);
+    }
+    const docs = await Promise.all(
+      query.responseIds.map((_id) => this.responses.findOne<StoredResponse>({ _id }, NO_ID)),
+    );
+    return docs.filter((d) => d !== null);
+  }
+
+  /** The responses of several queries (the history list): one query on `queryId`. */
   async findResponses(queryIds: string[]): Promise<StoredResponse[]> {
     if (queryIds.length === 0) {
       return [];

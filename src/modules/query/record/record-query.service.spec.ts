@@ -57,6 +57,9 @@ class FakeRepo {
     docs.forEach((d) => this.responses.set(responseKey(d.queryId, d.responderId, d.sourceId), clone(d)));
     return Promise.resolve();
   }
+  responsesOf(q: StoredQuery) {
+    return this.findResponses([q.queryId]);
+  }
   findResponses(ids: string[]) {
     return Promise.resolve([...this.responses.values()].filter((r) => ids.includes(r.queryId)).map(clone));
   }

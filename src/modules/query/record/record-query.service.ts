@@ -132,7 +132,7 @@ export class RecordQueryService implements OnApplicationBootstrap {
     if (waitSeconds > 0) {
       stored = await this.waitForEnd(stored, Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000);
     }
-    return this.toResult(stored, await this.repo.findResponses([queryId]));
+    return this.toResult(stored, await this.repo.responsesOf(stored));
   }
 
   /** The viewer's queries within the retention period (every user's for admins), newest first. */

@@ -32,6 +32,11 @@ export interface StoredQuery {
   error?: string;
   /** The query's job was lost and the query was given up on at its timeout. */
   timedOut?: boolean;
+  /**
+   * The `_id`s of its stored responses (internal): polling reads them by `_id`, which every server answers from
+   * its primary key (FerretDB would scan all responses of every query for a `queryId` filter).
+   */
+  responseIds?: string[];
 }
 
 /** A document of `query.responses`: one per (query, responder, source); `_id` is `queryId:responderId:sourceId`. */
