@@ -24,15 +24,15 @@ import { SubjectsRepository } from '@/modules/data/subjects/subjects.repository'
 import { LocalResponder, MAX_DETAILED_SUBJECTS, MAX_LISTED_SUBJECTS } from '@/modules/query/execution/local.responder';
 import { GroupsRepository } from '@/modules/query/groups/groups.repository';
 import { LOCAL_NETWORK_ID } from '@/modules/query/groups/groups.types';
-import type { DiscoveryPolicy, QueryBuilder, QueryResponse } from '@/modules/query/query.types';
+import { type DiscoveryPolicy, type QueryBuilder, queryBuilder, type QueryResponse } from '@/modules/query/query.types';
 import { loadOntology } from '@/modules/similarity/ontology/load';
 import type { Ontology } from '@/modules/similarity/ontology/ontology';
-import { SimilarityService } from '@/modules/similarity/similarity.service';
 import { describeFixture, generateFixture, mulberry32 } from '../query-reference/fixture';
 import { fixtureAnnotationDeps } from '../query-reference/fixture-ontology';
 import { randomQuery } from '../query-reference/random-query';
 import { type ReferenceDeps, referenceResponses } from '../query-reference/reference';
 import { createTestApp } from './setup/app';
+import { waitForSimilarity } from './setup/query';
 
 const FIXTURE_HPO = resolve(__dirname, '../fixtures/hpo');
 const RUNS = Number(process.env.QUERY_PROPERTY_RUNS ?? 200);
@@ -144,18 +144,7 @@ describe('Record query: compiler and database vs the reference evaluator (proper
         (policies[s] ??= []).push(discoveryPolicy);
       }
     }
-    // The similarity module loads in the background: wait until it answers.
-    for (let i = 0; ; i++) {
-      try {
-        await app.get(SimilarityService).info();
-        break;
-      } catch (err) {
-        if (i > 100) {
-          throw err;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForSimilarity(app);
   }, 300_000);
 
   afterAll(async () => {
@@ -191,24 +180,14 @@ describe('Record query: compiler and database vs the reference evaluator (proper
     for (const s of stored) {
       expect(await connection.collection(`sources.${s.sourceId}`).countDocuments()).toBe(s.subjects.length);
     }
-    const everything = await ours({
-      hpo: [],
-      ordo: [],
-      snomed: [],
-      genes: [],
-      variant: [],
-      eav: [],
-      advanced: { requiredFilters: {} },
-    });
+    const everything = await ours(queryBuilder());
     expect([...everything.values()].map((r) => r.granularity).sort()).toEqual([
       'count',
       'detailedList',
       'list',
       'range',
     ]);
-    expect(everything).toEqual(
-      expected({ hpo: [], ordo: [], snomed: [], genes: [], variant: [], eav: [], advanced: { requiredFilters: {} } }),
-    );
+    expect(everything).toEqual(expected(queryBuilder()));
   });
 
   it(`should give the reference's answer, source by source, for ${RUNS} random queries`, async () => {

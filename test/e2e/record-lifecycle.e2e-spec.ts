@@ -10,8 +10,8 @@ import { QUERY_RESPONDERS, type QueryResponder } from '@/modules/query/execution
 import type { QueryResponse } from '@/modules/query/query.types';
 import { QUERIES_COLLECTION, RESPONSES_COLLECTION } from '@/modules/query/record/queries.repository';
 import { RecordQueryService } from '@/modules/query/record/record-query.service';
-import { SettingsService } from '@/modules/settings/settings.service';
 import { writeTestConfig } from './setup/app';
+import { setAnonymousAccess } from './setup/query';
 import { insertLocalUser } from './setup/local-users';
 import { passwordGrant } from './setup/tokens';
 
@@ -57,15 +57,6 @@ describe('Record query lifecycle (/query/record)', () => {
   function submit(token?: string, body: object = { hpo: [{ terms: ['HP:0001250'] }] }) {
     const req = http().post('/query/record/');
     return (token ? req.set('Authorization', `Bearer ${token}`) : req).send(body);
-  }
-
-  async function setAnonymousAccess(on: boolean): Promise<void> {
-    const settings = app.get(SettingsService);
-    const config = await settings.getSystemConfig();
-    await settings.replaceSystemConfig({
-      ...config,
-      federationSettings: { ...config.federationSettings, anonymousAccess: on },
-    });
   }
 
   beforeAll(async () => {
@@ -212,7 +203,7 @@ describe('Record query lifecycle (/query/record)', () => {
   });
 
   it('should take anonymous queries when anonymous access is on, readable by anyone holding the ID', async () => {
-    await setAnonymousAccess(true);
+    await setAnonymousAccess(app, true);
     try {
       const id = (await submit(undefined).expect(202)).body.queryID as string;
       expect(await queries().findOne({ _id: id as never })).toMatchObject({ userId: 'anonymous', anonymous: true });
@@ -226,7 +217,7 @@ describe('Record query lifecycle (/query/record)', () => {
       await http().get('/query/record/history').expect(401);
       await http().get(`/query/record/${id}`).expect(401);
     } finally {
-      await setAnonymousAccess(false);
+      await setAnonymousAccess(app, false);
     }
   });
 

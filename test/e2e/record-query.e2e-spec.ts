@@ -14,9 +14,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { MetricsService } from '@/modules/metrics/metrics.service';
-import { SettingsService } from '@/modules/settings/settings.service';
 import { SimilarityService } from '@/modules/similarity/similarity.service';
 import { createTestApp } from './setup/app';
+import { setAnonymousAccess, waitForSimilarity } from './setup/query';
 import { insertLocalUser } from './setup/local-users';
 import { passwordGrant } from './setup/tokens';
 import { postChunk, splitChunks } from './setup/upload';
@@ -116,15 +116,6 @@ describe('Record queries on ingested data', () => {
 
   const ids = (r: Json) => (r.resultDetails.subjects as Json[]).map((s) => s.subjectId as string);
 
-  async function setAnonymousAccess(on: boolean): Promise<void> {
-    const settings = app.get(SettingsService);
-    const config = await settings.getSystemConfig();
-    await settings.replaceSystemConfig({
-      ...config,
-      federationSettings: { ...config.federationSettings, anonymousAccess: on },
-    });
-  }
-
   beforeAll(async () => {
     app = await createTestApp({
       database: 'cv3_e2e_record_query',
@@ -186,21 +177,11 @@ describe('Record queries on ingested data', () => {
     await group('developer details', 'detailedList', [developerId], [sources.patients]);
     await group('public', 'count', ['anonymous'], [sources.patients]);
 
-    for (let i = 0; ; i++) {
-      try {
-        await app.get(SimilarityService).info();
-        break;
-      } catch (err) {
-        if (i > 100) {
-          throw err;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForSimilarity(app);
   }, 180_000);
 
   afterAll(async () => {
-    await setAnonymousAccess(false).catch(() => undefined);
+    await setAnonymousAccess(app, false).catch(() => undefined);
     await connection?.dropDatabase();
     await app?.close();
   });
@@ -356,13 +337,13 @@ describe('Record queries on ingested data', () => {
 
   describe('anonymous', () => {
     it('should refuse a query without a token while anonymous access is off', async () => {
-      await setAnonymousAccess(false);
+      await setAnonymousAccess(app, false);
       const res = await http().post('/query/record/').send({}).expect(401);
       expect(res.body.code).toBe('AUTH_TOKEN_MISSING');
     });
 
     it('should answer only the sources granted to the anonymous user while it is on', async () => {
-      await setAnonymousAccess(true);
+      await setAnonymousAccess(app, true);
       try {
         const r = await query({ hpo: [{ terms: ['HP:0001250'] }] });
         expect(Object.keys(r)).toEqual(['patients']);
@@ -370,7 +351,7 @@ describe('Record queries on ingested data', () => {
         const stored = await connection.collection('query.queries').find({ userId: 'anonymous' }).toArray();
         expect(stored.length).toBeGreaterThan(0);
       } finally {
-        await setAnonymousAccess(false);
+        await setAnonymousAccess(app, false);
       }
     });
   });

@@ -14,6 +14,7 @@ import {
   type HpoFilter,
   type OrdoFilter,
   type QueryBuilder,
+  queryBuilder,
   type RequiredFilters,
   type SnomedFilter,
   type SubjectFilter,
@@ -246,15 +247,7 @@ function requiredFilters(rng: Rng, used: Set<Family>): RequiredFilters {
 
 /** One random normalised QueryBuilder over the fixture. `rng` e.g. mulberry32(seed). */
 export function randomQuery(rng: Rng, info: FixtureInfo, opts: RandomQueryOptions = {}): QueryBuilder {
-  const query: QueryBuilder = {
-    hpo: [],
-    ordo: [],
-    snomed: [],
-    genes: [],
-    variant: [],
-    eav: [],
-    advanced: { requiredFilters: {} },
-  };
+  const query = queryBuilder();
   const n = pick(rng, [0, 1, 1, 1, 2, 2, 2, 3, 3]);
   const used = new Set<Family>();
   for (let i = 0; i < n; i++) {

@@ -1,5 +1,11 @@
 import type { SubjectDocument } from '@/modules/data/data.types';
-import type { DiscoveryPolicy, EavFilter, QueryBuilder, SubjectFilter } from '@/modules/query/query.types';
+import {
+  type DiscoveryPolicy,
+  type EavFilter,
+  type QueryBuilder,
+  queryBuilder,
+  type SubjectFilter,
+} from '@/modules/query/query.types';
 import { fixtureAnnotationDeps, loadFixtureOntology, toyDeps } from './fixture-ontology';
 import { describeFixture, generateFixture, mulberry32 } from './fixture';
 import { randomQuery } from './random-query';
@@ -31,18 +37,7 @@ function subj(subjectId: string, parts: Partial<SubjectDocument> = {}): SubjectD
   };
 }
 
-function query(parts: Partial<QueryBuilder> = {}): QueryBuilder {
-  return {
-    hpo: [],
-    ordo: [],
-    snomed: [],
-    genes: [],
-    variant: [],
-    eav: [],
-    advanced: { requiredFilters: {} },
-    ...parts,
-  };
-}
+const query = queryBuilder;
 
 /** Similarity stub: `table[t]` are the terms similar to t at any threshold ≤ 0.5; nothing above. */
 function stubDeps(table: Record<string, string[]> = {}, calls: Array<[string, number]> = []): ReferenceDeps {

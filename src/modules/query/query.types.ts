@@ -155,6 +155,20 @@ export interface QueryBuilder {
   };
 }
 
+/** A normalised query asking nothing (every subject of every source the caller sees), with `parts` on top. */
+export function queryBuilder(parts: Partial<QueryBuilder> = {}): QueryBuilder {
+  return {
+    hpo: [],
+    ordo: [],
+    snomed: [],
+    genes: [],
+    variant: [],
+    eav: [],
+    advanced: { requiredFilters: {} },
+    ...parts,
+  };
+}
+
 // ---- what a source answers -----------------------------------------------------------------------------------
 
 /** CV3's QueryResponse, one per source; only the fields the level allows are present. */

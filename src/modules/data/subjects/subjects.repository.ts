@@ -257,7 +257,11 @@ export class SubjectsRepository {
   }
 
   /** The first `limit` matching subjects by ID, CV3's fields only. */
-  async matchingDocuments(sourceId: string, filter: Record<string, unknown>, limit: number): Promise<SubjectDocument[]> {
+  async matchingDocuments(
+    sourceId: string,
+    filter: Record<string, unknown>,
+    limit: number,
+  ): Promise<SubjectDocument[]> {
     return this.limiter.run(() =>
       this.subjects(sourceId)
         .find(filter as never, { projection: SERVED_PROJECTION })

@@ -1,6 +1,6 @@
 import { emptyCapability } from '@/modules/data/ingestion/indexer';
 import { variantKey } from '@/modules/data/subjects/query-keys';
-import type { QueryBuilder } from '../query.types';
+import { queryBuilder } from '../query.types';
 import {
   combinationCount,
   compileForSource,
@@ -13,18 +13,7 @@ import {
 } from './compile';
 import { recordRange } from '../execution/shape';
 
-function query(q: Partial<QueryBuilder>): QueryBuilder {
-  return {
-    hpo: [],
-    ordo: [],
-    snomed: [],
-    genes: [],
-    variant: [],
-    eav: [],
-    advanced: { requiredFilters: {} },
-    ...q,
-  };
-}
+const query = queryBuilder;
 
 function ctx(over: Partial<SourceQueryContext['capability']> = {}, attributes: string[] = []): SourceQueryContext {
   return { capability: { ...emptyCapability(), ...over }, attributes };

@@ -113,7 +113,10 @@ export class LocalResponder implements QueryResponder {
         }
         if (f.useOrphanet) {
           const groups = expansions.hpo[i];
-          const diseases = await this.linked(groups.flatMap((g) => g.own), (ids) => this.similarity.diseasesOfTerms(ids));
+          const diseases = await this.linked(
+            groups.flatMap((g) => g.own),
+            (ids) => this.similarity.diseasesOfTerms(ids),
+          );
           for (const g of groups) {
             g.mapped = [...new Set(g.own.flatMap((t) => diseases.get(t) ?? []))];
           }
@@ -199,11 +202,7 @@ export class LocalResponder implements QueryResponder {
   }
 
   /** Runs the filter at the level: only the database work the level needs. */
-  private async run(
-    sourceId: string,
-    level: AnsweredLevel,
-    filter: MongoFilter,
-  ): Promise<Partial<QueryResponse>> {
+  private async run(sourceId: string, level: AnsweredLevel, filter: MongoFilter): Promise<Partial<QueryResponse>> {
     switch (workFor(level)) {
       case 'exists':
         return { exist: await this.subjects.anyMatching(sourceId, filter) };
@@ -214,7 +213,10 @@ export class LocalResponder implements QueryResponder {
       case 'ids': {
         const ids = await this.subjects.matchingIds(sourceId, filter, MAX_LISTED_SUBJECTS + 1);
         const truncated = ids.length > MAX_LISTED_SUBJECTS;
-        const subjects = ids.slice(0, MAX_LISTED_SUBJECTS).sort().map((subjectId) => ({ subjectId }));
+        const subjects = ids
+          .slice(0, MAX_LISTED_SUBJECTS)
+          .sort()
+          .map((subjectId) => ({ subjectId }));
         return { resultDetails: { subjects, ...(truncated ? { truncated } : {}) } };
       }
       case 'documents': {
@@ -232,7 +234,9 @@ export class LocalResponder implements QueryResponder {
 /** useOrphanet / useHPO asked for, but the loaded annotations have no Orphanet diseases. */
 class DiseaseLinksUnavailableError extends Error {
   constructor() {
-    super('useOrphanet and useHPO need the HPO–Orphanet annotations (phenotype.hpoa), which this installation has not loaded');
+    super(
+      'useOrphanet and useHPO need the HPO–Orphanet annotations (phenotype.hpoa), which this installation has not loaded',
+    );
   }
 }
 

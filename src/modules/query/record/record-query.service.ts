@@ -103,11 +103,7 @@ export class RecordQueryService implements OnApplicationBootstrap {
     });
     try {
       // jobId = queryId: the same query is never queued twice.
-      await withTimeout(
-        this.queue.add(RecordJob.Run, { queryId }, { jobId: queryId }),
-        QUEUE_TIMEOUT_MS,
-        'Redis',
-      );
+      await withTimeout(this.queue.add(RecordJob.Run, { queryId }, { jobId: queryId }), QUEUE_TIMEOUT_MS, 'Redis');
     } catch (err) {
       this.logger.error({ err, queryId }, 'could not queue a record query');
       await this.end(queryId, 'failed', { error: 'could not be queued' }).catch(() => undefined);
