@@ -4,7 +4,7 @@
  * `eval "$(bin/cv3-stack env)"`).
  */
 const name = process.argv[2];
-const known = ['ingest', 'similarity'];
+const known = ['ingest', 'query', 'similarity'];
 if (!name || !known.includes(name)) {
   process.stderr.write(`usage: npm run bench -- <${known.join('|')}>\n`);
   process.exit(2);
