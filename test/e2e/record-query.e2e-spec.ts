@@ -376,5 +376,17 @@ describe('Record queries on ingested data', () => {
       expect(res.body.message).toMatch(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: `));
       expect(await connection.collection('query.queries').countDocuments()).toBe(before);
     });
+
+    it.each([
+      ['a JSON array', '[]', 'application/json'],
+      ['malformed JSON', '{"hpo": [', 'application/json'],
+      ['text instead of JSON', 'hpo=HP:0001250', 'text/plain'],
+    ])('should refuse %s as the body, storing nothing', async (_name, raw, type) => {
+      const before = await connection.collection('query.queries').countDocuments();
+      const res = await http().post('/query/record/').set(bearer(user)).set('Content-Type', type).send(raw);
+      expect(res.status).toBe(400);
+      expect(res.body.statusCode).toBe(400);
+      expect(await connection.collection('query.queries').countDocuments()).toBe(before);
+    });
   });
 });
