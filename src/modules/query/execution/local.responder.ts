@@ -74,7 +74,14 @@ export class LocalResponder implements QueryResponder {
 
   /** The sources this requester's query goes to, with their levels (also used by the query benchmark). */
   async plan(query: QueryBuilder, requester: Requester): Promise<PlannedSource[]> {
-    const [sources, levels] = await Promise.all([this.sources.list(), this.access.levels(requester.userId)]);
+    const listing = this.sources.list();
+    const [sources, levels] = await Promise.all([
+      listing,
+      this.access.levels(
+        requester.userId,
+        listing.then((list) => list.map((s) => s.sourceId)),
+      ),
+    ]);
     const only = query.sources ? new Set(query.sources) : undefined;
     const out: PlannedSource[] = [];
     for (const source of sources) {

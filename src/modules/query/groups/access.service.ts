@@ -41,10 +41,19 @@ export class AccessService {
     private readonly sources: SourcesService,
   ) {}
 
-  /** Source ID → level, for the sources this user may see (none at `noAccess`). */
-  async levels(userId: string): Promise<Map<string, DiscoveryPolicy>> {
-    const [groups, sources] = await Promise.all([this.groups.findAll(), this.sources.list()]);
-    return resolveLevels(groups, userId, new Set(sources.map((s) => s.sourceId)));
+  /**
+   * Source ID → level, for the sources this user may see (none at `noAccess`). A caller that reads the sources
+   * anyway passes their IDs (or the read in flight), saving a second read.
+   */
+  async levels(
+    userId: string,
+    sourceIds?: readonly string[] | Promise<readonly string[]>,
+  ): Promise<Map<string, DiscoveryPolicy>> {
+    const [groups, ids] = await Promise.all([
+      this.groups.findAll(),
+      sourceIds ?? this.sources.list().then((list) => list.map((s) => s.sourceId)),
+    ]);
+    return resolveLevels(groups, userId, new Set(ids));
   }
 
   /** This user's level for one source; `noAccess` when no group grants it (or it does not exist). */
