@@ -320,6 +320,16 @@ describe('Record queries on ingested data', () => {
     it('should restrict to the sources named, ignoring ones the user may not see', async () => {
       const r = await query({ sources: { sources: [sources.variants, sources.hidden, sources.ungranted] } }, user);
       expect(Object.keys(r)).toEqual(['variants']);
+      // None visible: complete with no response, and an empty key list (polling reads nothing).
+      const res = await http()
+        .post('/query/record/')
+        .set(bearer(user))
+        .send({ sources: [sources.hidden] })
+        .expect(202);
+      const history = await http().get(`/query/record/history/${res.body.queryID}?wait=20`).set(bearer(user));
+      expect(history.body).toMatchObject({ complete: true, status: 'complete', responses: [] });
+      const stored = await connection.collection('query.queries').findOne({ _id: res.body.queryID });
+      expect(stored!.responseIds).toEqual([]);
     });
   });
 

@@ -91,7 +91,7 @@ export class QueriesRepository implements OnModuleInit {
     );
   }
 
-  /** One query's responses, each read by its `_id`. */
+  /** One query's responses, each read by its `_id` (a query stored before the key list existed: by `queryId`). */
   async responsesOf(query: StoredQuery): Promise<StoredResponse[]> {
     if (!query.responseIds) {
       return this.findResponses([query.queryId]);

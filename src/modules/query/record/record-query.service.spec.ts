@@ -196,6 +196,7 @@ describe(RecordQueryService.name, () => {
       query: QUERY,
       status: 'running',
       responders: { expected: ['local', 'node-1'], finished: [], failed: [] },
+      responseIds: [],
     });
     expect(queue.add).toHaveBeenCalledWith('run', { queryId: id }, { jobId: id });
   });

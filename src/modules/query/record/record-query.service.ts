@@ -100,6 +100,7 @@ export class RecordQueryService implements OnApplicationBootstrap {
       createdAt: new Date(),
       status: 'running',
       responders: { expected: this.responders.map((r) => r.id), finished: [], failed: [] },
+      responseIds: [],
     });
     try {
       // jobId = queryId: the same query is never queued twice.

@@ -33,8 +33,8 @@ export interface StoredQuery {
   /** The query's job was lost and the query was given up on at its timeout. */
   timedOut?: boolean;
   /**
-   * The `_id`s of its stored responses (internal): polling reads them by `_id`, which every server answers from
-   * its primary key (FerretDB would scan all responses of every query for a `queryId` filter).
+   * The `_id`s of its stored responses (internal; empty at submit): polling reads them by `_id`, which every
+   * server answers from its primary key (FerretDB would scan all responses of every query for a `queryId` filter).
    */
   responseIds?: string[];
 }
