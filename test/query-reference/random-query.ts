@@ -6,6 +6,7 @@
  */
 import {
   DISCOVERY_POLICIES,
+  EAV_RELATIONS,
   MUTATION_CLASSES,
   type AgeRange,
   type EavFilter,
@@ -124,15 +125,8 @@ function variantFilter(rng: Rng, info: FixtureInfo): VariantFilter {
   };
 }
 
-const STRING_RELATIONS: EavRelation[] = ['stringIs', 'stringIsNot', 'regexContains', 'regexDoesNotContain'];
-const NUMERIC_RELATIONS: EavRelation[] = [
-  'numericEquals',
-  'numericNotEquals',
-  'numericGreaterThan',
-  'numericLessThan',
-  'numericGreaterThanOrEqual',
-  'numericLessThanOrEqual',
-];
+const NUMERIC_RELATIONS: EavRelation[] = EAV_RELATIONS.filter((r) => r.startsWith('numeric'));
+const STRING_RELATIONS: EavRelation[] = EAV_RELATIONS.filter((r) => !r.startsWith('numeric'));
 
 /** How a query may spell a stored attribute: as stored, or as the column was named before ingestion. */
 function attributeSpelling(rng: Rng, stored: string): string {

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import type { MetricsService } from '@/modules/metrics/metrics.service';
 import type { QueryResponder } from '../execution/responder';
 import { QueryMetrics } from '../query.metrics';
-import type { QueryBuilder, QueryResponse } from '../query.types';
+import { queryBuilder, type QueryResponse } from '../query.types';
 import { type QueriesRepository, responseKey } from './queries.repository';
 import { ANONYMOUS_VIEWER, type Viewer } from './record.access';
 import type { QueryEndSignal } from './record.events';
@@ -12,15 +12,7 @@ import { RecordQueryService } from './record-query.service';
 import type { RecordJobData } from './record.queue';
 import type { RecordQueryStatus, ResponderFailure, StoredQuery, StoredResponse } from './record.types';
 
-const QUERY: QueryBuilder = {
-  hpo: [{ terms: ['0001250'], similarity: 1, minimumMatch: 1, useOrphanet: false }],
-  ordo: [],
-  snomed: [],
-  genes: [],
-  variant: [],
-  eav: [],
-  advanced: { requiredFilters: {} },
-};
+const QUERY = queryBuilder({ hpo: [{ terms: ['0001250'], similarity: 1, minimumMatch: 1, useOrphanet: false }] });
 const ALICE: Viewer = { userId: 'alice', anonymous: false, admin: false };
 const BOB: Viewer = { userId: 'bob', anonymous: false, admin: false };
 const ADMIN: Viewer = { userId: 'root', anonymous: false, admin: true };
