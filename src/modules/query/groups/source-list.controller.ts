@@ -43,7 +43,14 @@ export class SourceListController {
     if (PERMISSION_ROLES[Permission.DataManagement].includes(user.role)) {
       return this.sources.list();
     }
-    const [all, levels] = await Promise.all([this.sources.list(), this.access.levels(user.userId)]);
+    const listing = this.sources.list();
+    const [all, levels] = await Promise.all([
+      listing,
+      this.access.levels(
+        user.userId,
+        listing.then((list) => list.map((s) => s.sourceId)),
+      ),
+    ]);
     return all.filter((s) => levels.has(s.sourceId));
   }
 }
